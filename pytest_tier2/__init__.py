@@ -1,0 +1,68 @@
+"""pytest-tier2: declarative, deterministic scenario suites as pytest tests.
+
+The names users need (StepSpec, WorkflowDefinition, Registry, the errors) are exported
+here, but imported lazily, so that loading the plugin costs pytest almost nothing.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .core import (
+        AntiFailurePlanningError,
+        AntiFailureViolation,
+        CanonicalError,
+        DuplicateRegistrationError,
+        EnvelopeViolation,
+        ExecutionContext,
+        ExpectationError,
+        MissionBuilder,
+        MissionParameterError,
+        OperationHandler,
+        OrchestrationResult,
+        PathSyntaxError,
+        Registry,
+        RegistryError,
+        RegistryLockedError,
+        ScenarioDefinitionError,
+        StepFailed,
+        StepSpec,
+        Tier2Error,
+        UnknownMissionError,
+        WorkflowDefinition,
+        WorkflowDefinitionError,
+    )
+
+__all__ = [
+    "AntiFailurePlanningError",
+    "AntiFailureViolation",
+    "CanonicalError",
+    "DuplicateRegistrationError",
+    "EnvelopeViolation",
+    "ExecutionContext",
+    "ExpectationError",
+    "MissionBuilder",
+    "MissionParameterError",
+    "OperationHandler",
+    "OrchestrationResult",
+    "PathSyntaxError",
+    "Registry",
+    "RegistryError",
+    "RegistryLockedError",
+    "ScenarioDefinitionError",
+    "StepFailed",
+    "StepSpec",
+    "Tier2Error",
+    "UnknownMissionError",
+    "WorkflowDefinition",
+    "WorkflowDefinitionError",
+]
+
+
+def __getattr__(name: str) -> Any:
+    if name in __all__:
+        from . import core
+
+        return getattr(core, name)
+    raise AttributeError(f"module 'pytest_tier2' has no attribute {name!r}")

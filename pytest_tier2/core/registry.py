@@ -1,0 +1,215 @@
+"""Mission and operation registries: code-as-configuration, read-only while a run is under way."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
+from contextlib import contextmanager
+from typing import Any, Generic, TypeVar
+
+from .builder import build_from_params
+from .canonical import freeze_mapping, thaw
+from .engine import (
+    ExecutionContext,
+    OrchestrationResult,
+    Orchestrator,
+    StepSpec,
+    WorkflowDefinition,
+)
+from .exceptions import (
+    DuplicateRegistrationError,
+    RegistryError,
+    RegistryLockedError,
+    UnknownMissionError,
+)
+from .operations import BUILTIN_OPERATIONS, OperationHandler
+
+__all__ = [
+    "MISSION_REGISTRY",
+    "MissionBuilder",
+    "NameRegistry",
+    "Registry",
+    "UnknownMissionError",
+    "default_registry",
+    "run_mission",
+]
+
+MissionBuilder = Callable[[Mapping[str, Any] | None], WorkflowDefinition]
+"""Builds a mission's workflow from its params (None when the call gave none)."""
+
+T = TypeVar("T")
+BUILTIN = "pytest_tier2 (built in)"
+
+
+def _caller_place(depth: int) -> str:
+    """`file:line` of the code `depth` frames above the caller, for error messages."""
+    frame = inspect.currentframe()
+    for _ in range(depth + 1):
+        frame = frame.f_back if frame is not None else None
+    if frame is None:
+        return "unknown place"
+    return f"{frame.f_code.co_filename}:{frame.f_lineno}"
+
+
+class NameRegistry(MutableMapping[str, T], Generic[T]):
+    """Named entries with the place each was registered; refuses changes while locked."""
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+        self._entries: dict[str, T] = {}
+        self._places: dict[str, str] = {}
+        self._locks = 0
+
+    def add(self, name: str, entry: T, place: str) -> None:
+        """Register `entry` under a new `name`; a second registration of a name is an error."""
+        self._check_unlocked()
+        if type(name) is not str or not name:
+            raise RegistryError(f"a {self.kind} name must be a non-empty string, not {name!r}")
+        if not callable(entry):
+            raise RegistryError(f"{self.kind} '{name}' must be callable, not {entry!r}")
+        if name in self._entries:
+            raise DuplicateRegistrationError(
+                f"{self.kind} '{name}' is registered twice: "
+                f"first at {self._places[name]}, again at {place}"
+            )
+        self._entries[name] = entry
+        self._places[name] = place
+
+    def place_of(self, name: str) -> str:
+        return self._places[name]
+
+    def _check_unlocked(self) -> None:
+        if self._locks:
+            raise RegistryLockedError(
+                f"the {self.kind} registry is read-only while a run is under way"
+            )
+
+    def __getitem__(self, name: str) -> T:
+        return self._entries[name]
+
+    def __setitem__(self, name: str, entry: T) -> None:
+        """Replace or add an entry (tests use this through monkeypatch)."""
+        self._check_unlocked()
+        self._entries[name] = entry
+        self._places[name] = _caller_place(1)
+
+    def __delitem__(self, name: str) -> None:
+        self._check_unlocked()
+        del self._entries[name]
+        del self._places[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted(self._entries))
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __repr__(self) -> str:
+        return f"<{self.kind} registry: {', '.join(self)}>"
+
+
+class Registry:
+    """The missions and operations a run can use. Extend it before a run; it locks during one."""
+
+    def __init__(self) -> None:
+        self.missions: NameRegistry[MissionBuilder] = NameRegistry("mission")
+        self.operations: NameRegistry[OperationHandler] = NameRegistry("operation")
+
+    @classmethod
+    def with_builtins(cls) -> Registry:
+        """A registry holding the built-in missions and operations."""
+        registry = cls()
+        for name in ("daily_loop", "run_tests"):
+            registry.missions.add(name, build_from_params(name), BUILTIN)
+        registry.missions.add("echo", build_echo, BUILTIN)
+        for name, handler in BUILTIN_OPERATIONS.items():
+            registry.operations.add(name, handler, BUILTIN)
+        return registry
+
+    def add_mission(self, name: str, builder: MissionBuilder) -> None:
+        """Register a mission builder under a new name."""
+        self.missions.add(name, builder, _caller_place(1))
+
+    def add_operation(self, name: str, handler: OperationHandler) -> None:
+        """Register a pure `(state, payload) -> new_state` operation under a new name."""
+        self.operations.add(name, handler, _caller_place(1))
+
+    def copy(self) -> Registry:
+        """An independent registry with the same entries, for a session to extend."""
+        clone = Registry()
+        for source, target in (
+            (self.missions, clone.missions),
+            (self.operations, clone.operations),
+        ):
+            for name in source:
+                target.add(name, source[name], source.place_of(name))  # type: ignore[arg-type]
+        return clone
+
+    @contextmanager
+    def running(self) -> Iterator[None]:
+        """Hold the registry read-only for the duration of a run."""
+        self.missions._locks += 1
+        self.operations._locks += 1
+        try:
+            yield
+        finally:
+            self.missions._locks -= 1
+            self.operations._locks -= 1
+
+    def build(self, name: str, params: Mapping[str, Any] | None) -> WorkflowDefinition:
+        """Build mission `name`'s workflow from a private copy of `params`."""
+        builder = self.missions.get(name)
+        if builder is None:
+            raise UnknownMissionError(
+                f"Unknown mission: '{name}'. Available missions: {list(self.missions)}"
+            )
+        own_params = None if params is None else thaw(freeze_mapping(params, "params"))
+        workflow = builder(own_params)
+        if not isinstance(workflow, WorkflowDefinition):
+            raise RegistryError(
+                f"mission '{name}' builder returned {type(workflow).__name__}, "
+                "not a WorkflowDefinition"
+            )
+        return workflow
+
+    def run_mission(
+        self, name: str, ctx: ExecutionContext, params: Mapping[str, Any] | None = None
+    ) -> OrchestrationResult:
+        """Build and run one mission."""
+        with self.running():
+            workflow = self.build(name, params)
+            return Orchestrator(self.operations).run_workflow(workflow, ctx)
+
+
+def build_echo(params: Mapping[str, Any] | None = None) -> WorkflowDefinition:
+    """A single noop step that carries its params: the smallest deterministic mission."""
+    frozen = freeze_mapping(params, "params")
+    step = StepSpec(
+        id="echo-step",
+        kind="runtime",
+        payload={"operation": "noop", "description": "Echo workflow step", "params": frozen},
+    )
+    return WorkflowDefinition(
+        id="wf-echo", steps=(step,), metadata={"mission_type": "echo", "params": frozen}
+    )
+
+
+_DEFAULT = Registry.with_builtins()
+MISSION_REGISTRY: NameRegistry[MissionBuilder] = _DEFAULT.missions
+"""The default registry's missions; extend it with `default_registry().add_mission`."""
+
+
+def default_registry() -> Registry:
+    """The process-wide registry that the module-level `run_mission` uses."""
+    return _DEFAULT
+
+
+def run_mission(
+    name: str,
+    ctx: ExecutionContext,
+    params: Mapping[str, Any] | None = None,
+    *,
+    registry: Registry | None = None,
+) -> OrchestrationResult:
+    """Run a named mission through `registry` (the default registry when None)."""
+    return (registry or _DEFAULT).run_mission(name, ctx, params)

@@ -1,0 +1,312 @@
+"""Load a `*.tier2.yaml` file (format version 1) into core definitions, with line numbers.
+
+Every problem is a SuiteFileError that names the file and the 1-based line, in one line.
+The first problem found is reported.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .core.comparisons import ALL_OPS, OPS_WITHOUT_EXPECTED, pattern_problem
+from .core.exceptions import PathSyntaxError, Tier2Error
+from .core.expectations import MissionExpectation, SuiteExpectationsDefinition
+from .core.harness import MissionCall, ScenarioDefinition
+from .core.paths import parse_path
+from .core.registry import Registry
+from .core.suite import ScenarioSuiteDefinition
+from .yaml_source import Node, YamlSourceError, decode, parse
+
+DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024
+SUFFIXES = (".tier2.yaml", ".tier2.yml")
+NAME_PATTERN = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
+"""Scenario names, expectation ids and result keys: safe in node ids, `-k` and file names."""
+MARK_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+SUITE_KEYS = ("suite", "scenarios", "expectations")
+SCENARIO_KEYS = ("name", "initial_state", "missions")
+MISSION_KEYS = ("name", "as", "params")
+EXPECTATION_KEYS = (
+    "id",
+    "scenario",
+    "mission",
+    "path",
+    "op",
+    "expected",
+    "marks",
+    "skip",
+    "xfail",
+)
+
+
+class SuiteFileError(Tier2Error):
+    """A suite file is malformed; the message is `file:line: what is wrong`."""
+
+    def __init__(self, path: str, line: int, message: str) -> None:
+        self.path = path
+        self.line = line
+        self.message = message
+        super().__init__(f"{path}:{line}: {message}")
+
+
+@dataclass(frozen=True)
+class ExpectationEntry:
+    """An expectation and what the plugin needs beside it: its line and its pytest marks."""
+
+    expectation: MissionExpectation
+    line: int
+    marks: tuple[str, ...] = ()
+    skip: str | None = None
+    xfail: str | None = None
+
+
+@dataclass(frozen=True)
+class SuiteSpec:
+    """A loaded suite file: the core's definitions plus where each part sits in the file."""
+
+    path: str
+    name: str
+    suite: ScenarioSuiteDefinition
+    expectations: SuiteExpectationsDefinition
+    entries: tuple[ExpectationEntry, ...]
+    scenario_lines: Mapping[str, int]
+
+
+def suite_name_for(path: str) -> str:
+    """The default suite name: the file name without `.tier2.yaml`."""
+    name = Path(path).name
+    for suffix in SUFFIXES:
+        if name.endswith(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+def load_file(
+    path: Path,
+    registry: Registry,
+    *,
+    shown_as: str | None = None,
+    max_bytes: int = DEFAULT_MAX_FILE_BYTES,
+) -> SuiteSpec:
+    """Read and load a suite file, refusing one larger than `max_bytes` before reading it."""
+    shown = shown_as or str(path)
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise SuiteFileError(
+                shown,
+                1,
+                f"file is {size:,} bytes, larger than the limit of {max_bytes:,} "
+                "(raise it with the ini option tier2_max_file_bytes)",
+            )
+        data = path.read_bytes()
+    except OSError as error:
+        raise SuiteFileError(shown, 1, f"cannot read file: {error.strerror}") from None
+    return load_suite(data, shown, registry)
+
+
+def load_suite(data: bytes, path: str, registry: Registry) -> SuiteSpec:
+    """Load a suite from the bytes of a file; `path` is how messages name the file."""
+    try:
+        root = parse(decode(data))
+    except YamlSourceError as error:
+        raise SuiteFileError(path, error.line, error.message) from None
+    if root is None:
+        raise SuiteFileError(path, 1, "no suite in file")
+    return _SuiteReader(path, registry).read(root)
+
+
+class _SuiteReader:
+    def __init__(self, path: str, registry: Registry) -> None:
+        self.path = path
+        self.registry = registry
+
+    def fail(self, line: int, message: str) -> SuiteFileError:
+        return SuiteFileError(self.path, line, message)
+
+    def mapping(
+        self, node: Node, what: str, allowed: tuple[str, ...], required: tuple[str, ...]
+    ) -> dict[str, Node]:
+        if not isinstance(node.value, dict):
+            raise self.fail(node.line, f"{what} must be a mapping, not a {node.type_name()}")
+        fields: dict[str, Node] = node.value
+        for key in fields:
+            if key not in allowed:
+                raise self.fail(
+                    node.key_lines[key],
+                    f"unknown key '{key}' in {what} (allowed: {', '.join(allowed)})",
+                )
+        for key in required:
+            if key not in fields:
+                raise self.fail(node.line, f"missing required key '{key}' in {what}")
+        return fields
+
+    def typed(self, node: Node, key: str, kind: type, kind_name: str) -> Any:
+        value = node.value
+        if not isinstance(value, kind) or isinstance(value, bool) != (kind is bool):
+            raise self.fail(node.line, f"'{key}' must be a {kind_name}, not a {node.type_name()}")
+        return value
+
+    def text(self, node: Node, key: str) -> str:
+        value: str = self.typed(node, key, str, "string")
+        if not value:
+            raise self.fail(node.line, f"'{key}' must not be empty")
+        return value
+
+    def name(self, node: Node, key: str, what: str) -> str:
+        value = self.text(node, key)
+        if not NAME_PATTERN.fullmatch(value):
+            raise self.fail(
+                node.line,
+                f"{what} {value!r} is not a valid name: use letters, digits, '_', '.' and '-', "
+                "not starting with '.' or '-'",
+            )
+        return value
+
+    def items(self, node: Node, key: str) -> list[Node]:
+        items: list[Node] = self.typed(node, key, list, "list")
+        return items
+
+    def optional_mapping(self, node: Node | None, key: str) -> dict[str, Any] | None:
+        if node is None:
+            return None
+        self.typed(node, key, dict, "mapping")
+        plain: dict[str, Any] = node.plain()
+        return plain
+
+    def read(self, root: Node) -> SuiteSpec:
+        if not isinstance(root.value, dict):
+            raise self.fail(root.line, f"the top level must be a mapping, not a {root.type_name()}")
+        top = self.mapping(root, "suite", SUITE_KEYS, ("scenarios", "expectations"))
+        name = suite_name_for(self.path)
+        if "suite" in top:
+            name = self.text(top["suite"], "suite")
+        scenarios: list[ScenarioDefinition] = []
+        scenario_lines: dict[str, int] = {}
+        result_keys: dict[str, dict[str, int]] = {}
+        for node in self.items(top["scenarios"], "scenarios"):
+            scenario, keys = self.scenario(node, scenario_lines)
+            scenarios.append(scenario)
+            scenario_lines[scenario.scenario_name] = node.line
+            result_keys[scenario.scenario_name] = keys
+        entries: list[ExpectationEntry] = []
+        seen_ids: dict[str, int] = {}
+        for node in self.items(top["expectations"], "expectations"):
+            entries.append(self.expectation(node, seen_ids, result_keys))
+        return SuiteSpec(
+            path=self.path,
+            name=name,
+            suite=ScenarioSuiteDefinition(name, tuple(scenarios)),
+            expectations=SuiteExpectationsDefinition(tuple(e.expectation for e in entries)),
+            entries=tuple(entries),
+            scenario_lines=scenario_lines,
+        )
+
+    def scenario(
+        self, node: Node, seen: dict[str, int]
+    ) -> tuple[ScenarioDefinition, dict[str, int]]:
+        fields = self.mapping(node, "scenario", SCENARIO_KEYS, ("name", "missions"))
+        name = self.name(fields["name"], "name", "scenario name")
+        if name in seen:
+            raise self.fail(
+                fields["name"].line,
+                f"duplicate scenario name '{name}' (first at line {seen[name]})",
+            )
+        initial_state = self.optional_mapping(fields.get("initial_state"), "initial_state")
+        calls: list[MissionCall] = []
+        keys: dict[str, int] = {}
+        for call_node in self.items(fields["missions"], "missions"):
+            call = self.mission_call(call_node)
+            if call.result_key in keys:
+                raise self.fail(
+                    call_node.line,
+                    f"duplicate result key '{call.result_key}' in scenario '{name}' "
+                    f"(first at line {keys[call.result_key]}); give one call an 'as' alias",
+                )
+            keys[call.result_key] = call_node.line
+            calls.append(call)
+        return ScenarioDefinition(name, initial_state or {}, tuple(calls)), keys
+
+    def mission_call(self, node: Node) -> MissionCall:
+        fields = self.mapping(node, "mission", MISSION_KEYS, ("name",))
+        name = self.text(fields["name"], "name")
+        if name not in self.registry.missions:
+            raise self.fail(
+                fields["name"].line,
+                f"unknown mission '{name}' (available: {', '.join(self.registry.missions)})",
+            )
+        alias = self.name(fields["as"], "as", "result key") if "as" in fields else None
+        params = self.optional_mapping(fields.get("params"), "params")
+        return MissionCall(name, params, alias)
+
+    def expectation(
+        self, node: Node, seen: dict[str, int], result_keys: dict[str, dict[str, int]]
+    ) -> ExpectationEntry:
+        fields = self.mapping(
+            node, "expectation", EXPECTATION_KEYS, ("id", "scenario", "mission", "path", "op")
+        )
+        eid = self.name(fields["id"], "id", "expectation id")
+        if eid in seen:
+            raise self.fail(
+                fields["id"].line, f"duplicate expectation id '{eid}' (first at line {seen[eid]})"
+            )
+        seen[eid] = node.line
+        scenario = self.text(fields["scenario"], "scenario")
+        if scenario not in result_keys:
+            raise self.fail(
+                fields["scenario"].line,
+                f"unknown scenario '{scenario}' in expectation '{eid}' "
+                f"(this file has: {', '.join(result_keys) or 'none'})",
+            )
+        mission = self.text(fields["mission"], "mission")
+        if mission not in result_keys[scenario]:
+            raise self.fail(
+                fields["mission"].line,
+                f"unknown mission result '{mission}' in expectation '{eid}': scenario "
+                f"'{scenario}' has {', '.join(result_keys[scenario]) or 'no missions'}",
+            )
+        path = self.typed(fields["path"], "path", str, "string")
+        op = self.text(fields["op"], "op")
+        if op not in ALL_OPS:
+            raise self.fail(fields["op"].line, f"unknown op '{op}' (allowed: {', '.join(ALL_OPS)})")
+        expected_node = fields.get("expected")
+        if op in OPS_WITHOUT_EXPECTED and expected_node is not None:
+            raise self.fail(
+                expected_node.line,
+                f"op '{op}' takes no 'expected' (it would never be checked); remove it",
+            )
+        if op not in OPS_WITHOUT_EXPECTED and expected_node is None:
+            raise self.fail(
+                node.line, f"missing required key 'expected' in expectation (op '{op}')"
+            )
+        try:
+            parse_path(path)
+        except PathSyntaxError as error:
+            raise self.fail(fields["path"].line, f"invalid path: {error}") from None
+        expected = expected_node.plain() if expected_node is not None else None
+        problem = pattern_problem(expected) if op == "matches" else None
+        if problem is not None:
+            raise self.fail(expected_node.line, problem)  # type: ignore[union-attr]
+        expectation = MissionExpectation(eid, scenario, mission, path, op, expected)  # type: ignore[arg-type]
+        return ExpectationEntry(
+            expectation=expectation,
+            line=node.line,
+            marks=self.marks(fields.get("marks")),
+            skip=self.text(fields["skip"], "skip") if "skip" in fields else None,
+            xfail=self.text(fields["xfail"], "xfail") if "xfail" in fields else None,
+        )
+
+    def marks(self, node: Node | None) -> tuple[str, ...]:
+        if node is None:
+            return ()
+        marks = []
+        for item in self.items(node, "marks"):
+            mark = self.text(item, "marks")
+            if not MARK_PATTERN.fullmatch(mark):
+                raise self.fail(item.line, f"mark {mark!r} is not a valid pytest mark name")
+            marks.append(mark)
+        return tuple(marks)
