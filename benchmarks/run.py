@@ -583,7 +583,7 @@ def check_environment(python: str, need_xdist: bool) -> None:
         "import importlib.metadata as m, sys\n"
         "eps = {e.name for e in m.entry_points(group='pytest11')}\n"
         "missing = [n for n in sys.argv[1:] if n not in eps]\n"
-        "sys.exit(', '.join(missing))\n"
+        "sys.exit(', '.join(missing) or None)\n"
     )
     wanted = ["tier2", *(["xdist"] if need_xdist else [])]
     proc = subprocess.run(
@@ -602,7 +602,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     items: int = args.items
     per_file: int = args.per_file
     repeat: int = args.repeat
-    check_environment(python, need_xdist=not args.no_xdist)
+    try:
+        check_environment(python, need_xdist=not args.no_xdist)
+    except BenchmarkError as exc:
+        log(f"BENCHMARK FAILED: {exc}")
+        return 1
 
     work = Path(tempfile.mkdtemp(prefix="tier2-bench-"))
     logdir = work / "logs"

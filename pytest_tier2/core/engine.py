@@ -8,7 +8,6 @@ from functools import cached_property
 from typing import Any
 
 from .canonical import (
-    EMPTY_MAP,
     FrozenList,
     FrozenMap,
     dumps,
@@ -125,10 +124,10 @@ class OrchestrationResult:
     success: bool
     steps: tuple[StepSpec, ...]
     state: FrozenMap
-    failed_step_id: str | None = None
-    error_message: str | None = None
-    lineage: FrozenMap = EMPTY_MAP
-    receipt: FrozenMap = EMPTY_MAP
+    failed_step_id: str | None
+    error_message: str | None
+    lineage: FrozenMap
+    receipt: FrozenMap
 
     @property
     def executed_steps(self) -> list[StepSpec]:

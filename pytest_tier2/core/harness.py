@@ -136,5 +136,11 @@ def run_scenario(defn: ScenarioDefinition, *, registry: Registry | None = None) 
     ctx = ExecutionContext(initial_state=defn.initial_state)
     results: dict[str, OrchestrationResult] = {}
     for call in defn.missions:
-        results[call.result_key] = registry.run_mission(call.name, ctx, call.params)
+        try:
+            results[call.result_key] = registry.run_mission(call.name, ctx, call.params)
+        except Exception as error:
+            # The same exception propagates, annotated with where it happened.
+            if not hasattr(error, "tier2_context"):
+                error.tier2_context = (defn.scenario_name, call.result_key)  # type: ignore[attr-defined]
+            raise
     return ScenarioResult(defn.scenario_name, results)

@@ -1,0 +1,73 @@
+"""Short, traceback-free failure reports for expectations and suites that could not run."""
+
+from __future__ import annotations
+
+import json
+import traceback
+from typing import Any
+
+from .core.exceptions import Tier2Error
+from .core.expectations import ExpectationResult, MissionExpectation
+
+MAX_VALUE_CHARS = 300
+
+
+class ExpectationFailed(Exception):
+    """An expectation's verdict was a failure."""
+
+    def __init__(self, where: str, expectation: MissionExpectation, result: ExpectationResult):
+        super().__init__(where)
+        self.where = where
+        self.expectation = expectation
+        self.result = result
+
+
+class SuiteRunError(Exception):
+    """A suite could not run; every item of its file fails with this."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def show_value(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    if len(text) > MAX_VALUE_CHARS:
+        text = text[: MAX_VALUE_CHARS - 3] + "..."
+    return text
+
+
+def describe_failure(failure: ExpectationFailed) -> str:
+    """The few lines a person needs to see why an expectation failed."""
+    expectation, details = failure.expectation, failure.result.details
+    reason = details.get("reason", "failed")
+    lines = [
+        f"{failure.where}: expectation '{expectation.id}' failed: {reason}",
+        f"  scenario  {expectation.scenario_name}",
+        f"  mission   {expectation.mission_name}",
+        f"  path      {expectation.path or '(the whole result)'}",
+        f"  op        {expectation.op}",
+    ]
+    if expectation.op not in ("exists", "absent"):
+        lines.append(f"  expected  {show_value(expectation.expected)}")
+    if reason == "path_missing":
+        lines.append("  actual    (path does not exist)")
+        nearest = details.get("nearest") or []
+        if nearest:
+            lines.append(f"  nearest   {', '.join(nearest)}")
+    else:
+        lines.append(f"  actual    {show_value(failure.result.actual)}")
+    if "message" in details:
+        lines.append(f"  because   {details['message']}")
+    return "\n".join(lines)
+
+
+def describe_run_error(where: str, suite_name: str, error: BaseException) -> str:
+    """One paragraph naming the error that stopped a suite, and where it came from."""
+    context = getattr(error, "tier2_context", None)
+    place = f" in scenario '{context[0]}', mission '{context[1]}'" if context else ""
+    text = f"{where}: suite '{suite_name}' could not run{place}: {type(error).__name__}: {error}"
+    if not isinstance(error, Tier2Error) and error.__traceback__ is not None:
+        frame = traceback.extract_tb(error.__traceback__)[-1]
+        text += f"\n  raised at {frame.filename}:{frame.lineno} in {frame.name}"
+    return text

@@ -1,0 +1,166 @@
+"""The collection tree: a file per suite, a node per scenario, an item per expectation."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from .failures import ExpectationFailed, SuiteRunError, describe_failure, describe_run_error
+from .loader import ExpectationEntry, SuiteFileError, SuiteSpec, load_file
+from .runner import SuiteOutcome, run_spec
+
+if TYPE_CHECKING:
+    from .core.registry import Registry
+    from .state import Tier2State
+
+
+class Tier2File(pytest.File):
+    """One `*.tier2.yaml` suite. Collecting it only reads the file; its suite runs later, once."""
+
+    spec: SuiteSpec
+    registry: Registry
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._outcome: SuiteOutcome | None = None
+        self._pending = 0
+        self._report_claimed = False
+
+    @property
+    def state(self) -> Tier2State:
+        from .state import get_state
+
+        return get_state(self.config)
+
+    @property
+    def shown_path(self) -> str:
+        """The file as messages name it: relative to where pytest was started, when below it."""
+        relative = os.path.relpath(self.path, self.config.invocation_params.dir)
+        return str(self.path) if relative.startswith("..") else relative
+
+    def collect(self) -> Iterator[pytest.Item | pytest.Collector]:
+        state = self.state
+        try:
+            self.registry = state.registry_for(self)
+            self.spec = load_file(
+                self.path, self.registry, shown_as=self.shown_path, max_bytes=state.max_file_bytes
+            )
+        except SuiteFileError as error:
+            raise self.CollectError(str(error)) from None
+        by_scenario: dict[str, list[ExpectationEntry]] = {}
+        for entry in self.spec.entries:
+            by_scenario.setdefault(entry.expectation.scenario_name, []).append(entry)
+        for scenario in self.spec.suite.scenarios:
+            yield ScenarioNode.from_parent(
+                self,
+                name=scenario.scenario_name,
+                entries=tuple(by_scenario.get(scenario.scenario_name, ())),
+            )
+
+    def expect_items(self, count: int) -> None:
+        """How many of this file's items will run; the outcome is dropped after the last."""
+        self._pending = count
+
+    def outcome(self) -> SuiteOutcome:
+        """Run the suite the first time any of its items asks, then reuse the outcome."""
+        if self._outcome is None:
+            self._outcome = run_spec(self.spec, self.registry)
+        return self._outcome
+
+    def claim_report(self) -> bool:
+        """True once per process: the first item to run carries the suite's result to the report."""
+        claimed, self._report_claimed = self._report_claimed, True
+        return not claimed
+
+    def item_done(self) -> None:
+        self._pending -= 1
+        if self._pending == 0:
+            self._outcome = None
+
+    def run_error(self, error: BaseException) -> SuiteRunError:
+        return SuiteRunError(describe_run_error(f"{self.shown_path}:1", self.spec.name, error))
+
+
+class ScenarioNode(pytest.Collector):
+    """A scenario: test explorers show file > scenario > expectation."""
+
+    def __init__(self, *, entries: tuple[ExpectationEntry, ...], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.entries = entries
+
+    def collect(self) -> Iterator[pytest.Item]:
+        for entry in self.entries:
+            yield ExpectationItem.from_parent(self, name=entry.expectation.id, entry=entry)
+
+    def reportinfo(self) -> tuple[os.PathLike[str] | str, int | None, str]:
+        suite_file = self.parent
+        assert isinstance(suite_file, Tier2File)
+        return self.path, suite_file.spec.scenario_lines[self.name] - 1, self.name
+
+
+class Tier2Item(pytest.Item):
+    """Common ground of the items of a suite file."""
+
+    @property
+    def suite_file(self) -> Tier2File:
+        node = self.parent
+        while not isinstance(node, Tier2File):
+            assert node is not None
+            node = node.parent
+        return node
+
+    def repr_failure(
+        self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None
+    ) -> str | Any:
+        if isinstance(excinfo.value, ExpectationFailed):
+            return describe_failure(excinfo.value)
+        if isinstance(excinfo.value, SuiteRunError):
+            return excinfo.value.message
+        return super().repr_failure(excinfo, style=style)
+
+
+class ExpectationItem(Tier2Item):
+    """One expectation: passes or fails on the suite's single run."""
+
+    def __init__(self, *, entry: ExpectationEntry, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.entry = entry
+        for mark in entry.marks:
+            self.add_marker(mark)
+        if entry.skip is not None:
+            self.add_marker(pytest.mark.skip(reason=entry.skip))
+        if entry.xfail is not None:
+            self.add_marker(pytest.mark.xfail(reason=entry.xfail))
+
+    def runtest(self) -> None:
+        suite_file = self.suite_file
+        outcome = suite_file.outcome()
+        if outcome.result is None:
+            assert outcome.error is not None
+            raise suite_file.run_error(outcome.error)
+        expectation = self.entry.expectation
+        suite_result = outcome.result.suite_result
+        self.user_properties.extend(
+            (
+                ("tier2_suite", suite_result.suite_name),
+                ("tier2_suite_hash", suite_result.suite_hash),
+                (
+                    "tier2_scenario_hash",
+                    suite_result.scenario_results[expectation.scenario_name].scenario_hash,
+                ),
+                ("tier2_test_run_hash", outcome.result.test_run_hash),
+            )
+        )
+        if suite_file.state.report_path and suite_file.claim_report():
+            self.tier2_report_extras = {"tier2_test_run_json": outcome.result.canonical_json}
+        result = outcome.result.expectations_result.expectation_results[expectation.id]
+        if not result.passed:
+            where = f"{suite_file.shown_path}:{self.entry.line}"
+            raise ExpectationFailed(where, expectation, result)
+
+    def reportinfo(self) -> tuple[os.PathLike[str] | str, int | None, str]:
+        expectation = self.entry.expectation
+        return self.path, self.entry.line - 1, f"{expectation.scenario_name}::{expectation.id}"

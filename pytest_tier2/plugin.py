@@ -1,0 +1,106 @@
+"""The pytest entry point. Thin on purpose: the work lives in `nodes`, `state` and the core.
+
+Importing this module imports nothing of the core; that happens when the first suite
+file is collected, so repositories without suites pay nothing for the plugin.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from pathlib import Path
+
+import pytest
+
+SUFFIXES = (".tier2.yaml", ".tier2.yml")
+GOLDEN_MODES = ("check", "update", "off")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("tier2", "pytest-tier2 scenario suites")
+    group.addoption(
+        "--tier2-report",
+        dest="tier2_report",
+        metavar="PATH",
+        default=None,
+        help="write every suite's canonical results and hashes to PATH as one JSON file",
+    )
+    group.addoption(
+        "--tier2-golden",
+        dest="tier2_golden",
+        nargs="?",
+        const="check",
+        default=None,
+        choices=GOLDEN_MODES,
+        help="check suites against their pinned hashes (alone or =check), or =update the pins",
+    )
+    parser.addini(
+        "tier2_golden",
+        default="off",
+        help="golden mode when --tier2-golden is not given: off, check or update",
+    )
+    parser.addini(
+        "tier2_max_file_bytes",
+        default=str(10 * 1024 * 1024),
+        help="largest suite file, in bytes, that collection reads (default 10 MiB)",
+    )
+
+
+def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
+    from . import hookspecs
+
+    pluginmanager.add_hookspecs(hookspecs)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    from .state import STATE_KEY, Tier2State
+
+    max_bytes = config.getini("tier2_max_file_bytes")
+    try:
+        max_file_bytes = int(max_bytes)
+    except ValueError:
+        raise pytest.UsageError(
+            f"tier2_max_file_bytes must be a number of bytes, not {max_bytes!r}"
+        ) from None
+    state = Tier2State(config, max_file_bytes=max_file_bytes)
+    config.stash[STATE_KEY] = state
+    config.pluginmanager.register(state, "tier2-state")
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
+    if file_path.name.endswith(SUFFIXES):
+        from .nodes import Tier2File
+
+        suite_file: pytest.Collector = Tier2File.from_parent(parent, path=file_path)
+        return suite_file
+    return None
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tell each suite file how many of its items were selected, after every deselection."""
+    from .nodes import Tier2File, Tier2Item
+
+    counts: dict[Tier2File, int] = {}
+    for item in items:
+        if isinstance(item, Tier2Item):
+            counts[item.suite_file] = counts.get(item.suite_file, 0) + 1
+    for suite_file, count in counts.items():
+        suite_file.expect_items(count)
+
+
+def pytest_runtest_teardown(item: pytest.Item) -> None:
+    from .nodes import Tier2Item
+
+    if isinstance(item, Tier2Item):
+        item.suite_file.item_done()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report = yield
+    if call.when == "call":
+        for name, value in getattr(item, "tier2_report_extras", {}).items():
+            setattr(report, name, value)
+    return report

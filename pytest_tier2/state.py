@@ -1,0 +1,104 @@
+"""Per-session plugin state: registries, options, and what the reports carried back."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    from .core.registry import Registry
+    from .nodes import Tier2File
+
+STATE_KEY = pytest.StashKey["Tier2State"]()
+
+
+@dataclass
+class SuiteHashes:
+    """What the terminal summary and the report show for one file."""
+
+    suite_name: str
+    suite_hash: str
+    test_run_hash: str
+
+
+@dataclass
+class Tier2State:
+    config: pytest.Config
+    max_file_bytes: int
+    registries: dict[Path, Registry] = field(default_factory=dict)
+    hashes: dict[str, SuiteHashes] = field(default_factory=dict)
+    reports: dict[str, str] = field(default_factory=dict)
+
+    def registry_for(self, suite_file: Tier2File) -> Registry:
+        """The built-ins plus what the conftests and plugins visible from this directory add."""
+        from .core.registry import default_registry
+        from .loader import SuiteFileError
+
+        directory = suite_file.path.parent
+        registry = self.registries.get(directory)
+        if registry is None:
+            registry = default_registry().copy()
+            try:
+                suite_file.ihook.pytest_tier2_register(registry=registry)
+            except Exception as error:
+                raise SuiteFileError(
+                    suite_file.shown_path, 1, f"pytest_tier2_register failed: {error}"
+                ) from None
+            self.registries[directory] = registry
+        return registry
+
+    @property
+    def report_path(self) -> str | None:
+        path: str | None = self.config.getoption("tier2_report")
+        return path
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        """Gather hashes from reports: this runs where reports arrive, the xdist controller too."""
+        if report.when != "call":
+            return
+        properties = dict(report.user_properties)
+        suite_hash = properties.get("tier2_suite_hash")
+        if suite_hash is None:
+            return
+        self.hashes[report.fspath] = SuiteHashes(
+            str(properties["tier2_suite"]),
+            str(suite_hash),
+            str(properties["tier2_test_run_hash"]),
+        )
+        test_run_json = getattr(report, "tier2_test_run_json", None)
+        if test_run_json is not None:
+            self.reports[report.fspath] = test_run_json
+
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        if self.report_path and not hasattr(self.config, "workerinput"):
+            self.write_report(Path(self.report_path))
+
+    def write_report(self, path: Path) -> None:
+        """Every suite's hashes and canonical test-run result, as one JSON document."""
+        suites = [
+            {
+                "file": file,
+                "result": json.loads(self.reports[file]) if file in self.reports else None,
+                "suite_hash": hashes.suite_hash,
+                "suite_name": hashes.suite_name,
+                "test_run_hash": hashes.test_run_hash,
+            }
+            for file, hashes in sorted(self.hashes.items())
+        ]
+        document = {"format": "pytest-tier2-report", "suites": suites, "version": 1}
+        path.write_text(json.dumps(document, indent=2, sort_keys=True) + "\n", "utf-8")
+
+    def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
+        if self.config.get_verbosity() < 1 or not self.hashes:
+            return
+        terminalreporter.section("tier2 suite hashes")
+        for file, hashes in sorted(self.hashes.items()):
+            terminalreporter.write_line(f"{file} ({hashes.suite_name}): {hashes.suite_hash}")
+
+
+def get_state(config: pytest.Config) -> Tier2State:
+    return config.stash[STATE_KEY]

@@ -1,0 +1,126 @@
+"""The mission registry and run_mission, the single entry point for named missions."""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any
+
+import pytest
+
+from pytest_tier2.core.engine import ExecutionContext, OrchestrationResult, WorkflowDefinition
+from pytest_tier2.core.registry import MISSION_REGISTRY, UnknownMissionError, run_mission
+
+
+def _make_ctx(initial_state: dict[str, Any] | None = None) -> ExecutionContext:
+    """A minimal ExecutionContext holding a copy of `initial_state`."""
+    if initial_state is None:
+        initial_state = {}
+    return ExecutionContext(initial_state=copy.deepcopy(initial_state))
+
+
+def test_registry_contains_core_missions() -> None:
+    """The core missions callers rely on are registered."""
+    assert "daily_loop" in MISSION_REGISTRY
+    assert "echo" in MISSION_REGISTRY
+
+
+def test_run_mission_dispatches_via_registry(monkeypatch: pytest.MonkeyPatch) -> None:
+    """run_mission delegates to the builder registered under the name."""
+    calls: dict[str, Any] = {}
+
+    def dummy_builder(params: dict[str, Any] | None = None):
+        calls["params"] = params
+        return WorkflowDefinition(name="dummy", steps=[])
+
+    monkeypatch.setitem(MISSION_REGISTRY, "daily_loop", dummy_builder)
+
+    ctx = _make_ctx({"foo": "bar"})
+    params = {"mode": "standard"}
+
+    result = run_mission("daily_loop", ctx, params=params)
+
+    assert isinstance(result, OrchestrationResult)
+    assert calls["params"] == params
+
+
+def test_unknown_mission_raises_unknownmissionerror() -> None:
+    """An unknown mission name raises UnknownMissionError."""
+    ctx = _make_ctx()
+
+    with pytest.raises(UnknownMissionError):
+        run_mission("not-a-real-mission", ctx)
+
+
+def test_workflow_definition_enforces_id_name_consistency() -> None:
+    """id and name must agree; either one fills in the other."""
+    with pytest.raises(ValueError, match="mismatch"):
+        WorkflowDefinition(id="wf-1", name="wf-2", steps=[])
+
+    wf1 = WorkflowDefinition(id="wf-1", steps=[])
+    assert wf1.name == "wf-1"
+
+    wf2 = WorkflowDefinition(name="wf-2", steps=[])
+    assert wf2.id == "wf-2"
+
+
+def test_run_mission_is_deterministic_for_same_inputs(stable_hash) -> None:
+    """Same mission, params and initial state give an identical serialised result."""
+    initial_state = {"counter": 0, "mode": "baseline"}
+    params = {"run_mode": "standard"}
+
+    ctx = _make_ctx(initial_state)
+
+    result_1 = run_mission("daily_loop", ctx, params=params)
+    result_2 = run_mission("daily_loop", ctx, params=params)
+
+    assert isinstance(result_1, OrchestrationResult)
+    assert isinstance(result_2, OrchestrationResult)
+
+    h1 = stable_hash(result_1.to_dict())
+    h2 = stable_hash(result_2.to_dict())
+
+    assert h1 == h2
+
+
+def test_run_mission_does_not_mutate_initial_state() -> None:
+    """Running a mission leaves the context's initial_state as it was."""
+    initial_state = {"message": "hello", "count": 1}
+    ctx = _make_ctx(initial_state)
+
+    _ = run_mission("daily_loop", ctx, params=None)
+
+    assert ctx.initial_state == initial_state
+
+
+def test_integration_daily_loop_yields_serialisable_result(stable_hash) -> None:
+    """daily_loop's result dict is JSON-serialisable and hashable."""
+    ctx = _make_ctx({"counter": 0})
+
+    result = run_mission("daily_loop", ctx, params=None)
+    assert isinstance(result, OrchestrationResult)
+
+    as_dict = result.to_dict()
+    assert isinstance(as_dict, dict)
+
+    json_payload = json.dumps(as_dict, sort_keys=True, separators=(",", ":"))
+    assert isinstance(json_payload, str)
+
+    h = stable_hash(as_dict)
+    assert isinstance(h, str)
+    assert len(h) == 64
+
+
+def test_integration_echo_mission_executes_successfully(stable_hash) -> None:
+    """The echo mission runs end to end and its result is hashable."""
+    ctx = _make_ctx({"message": "ping"})
+
+    result = run_mission("echo", ctx, params={"payload_key": "message"})
+    assert isinstance(result, OrchestrationResult)
+
+    as_dict = result.to_dict()
+    assert isinstance(as_dict, dict)
+
+    h = stable_hash(as_dict)
+    assert isinstance(h, str)
+    assert len(h) == 64
