@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -11,10 +13,15 @@ import pytest
 from .failures import ExpectationFailed, SuiteRunError, describe_failure, describe_run_error
 from .loader import ExpectationEntry, SuiteFileError, SuiteSpec, load_file
 from .runner import SuiteOutcome, run_spec
+from .state import STATE_KEY
 
 if TYPE_CHECKING:
     from .core.registry import Registry
+    from .core.test_run import TestRunResult
     from .state import Tier2State
+
+
+_UNREAD = object()
 
 
 class Tier2File(pytest.File):
@@ -28,6 +35,7 @@ class Tier2File(pytest.File):
         self._outcome: SuiteOutcome | None = None
         self._pending = 0
         self._report_claimed = False
+        self._pins: object = _UNREAD
 
     @property
     def state(self) -> Tier2State:
@@ -70,6 +78,32 @@ class Tier2File(pytest.File):
             self._outcome = run_spec(self.spec, self.registry)
         return self._outcome
 
+    @property
+    def pin_path(self) -> Path:
+        from .golden import pin_path_for
+
+        return pin_path_for(self.path)
+
+    def pins(self) -> dict[str, Any] | None:
+        """This suite's pin file, read once per process."""
+        if self._pins is _UNREAD:
+            from .golden import read_pins
+
+            self._pins = read_pins(self.pin_path)
+        return self._pins  # type: ignore[return-value]
+
+    def pin_clash(self) -> str | None:
+        """Why this suite cannot have a pin file of its own, if another suite file shares it."""
+        from .golden import suite_paths_for
+
+        others = [p for p in suite_paths_for(self.pin_path) if p != self.path and p.exists()]
+        if others:
+            return (
+                f"{self.path.name} and {others[0].name} would share the pin file "
+                f"{self.pin_path.name}; rename one of them"
+            )
+        return None
+
     def claim_report(self) -> bool:
         """True once per process: the first item to run carries the suite's result to the report."""
         claimed, self._report_claimed = self._report_claimed, True
@@ -94,6 +128,10 @@ class ScenarioNode(pytest.Collector):
     def collect(self) -> Iterator[pytest.Item]:
         for entry in self.entries:
             yield ExpectationItem.from_parent(self, name=entry.expectation.id, entry=entry)
+        if self.config.stash[STATE_KEY].golden_mode != "off":
+            from .golden import GOLDEN_ITEM_NAME
+
+            yield GoldenItem.from_parent(self, name=GOLDEN_ITEM_NAME)
 
     def reportinfo(self) -> tuple[os.PathLike[str] | str, int | None, str]:
         suite_file = self.parent
@@ -121,6 +159,15 @@ class Tier2Item(pytest.Item):
             return excinfo.value.message
         return super().repr_failure(excinfo, style=style)
 
+    def suite_result(self) -> TestRunResult:
+        """The suite's single run, or the error that stopped it, raised as this item's failure."""
+        suite_file = self.suite_file
+        outcome = suite_file.outcome()
+        if outcome.result is None:
+            assert outcome.error is not None
+            raise suite_file.run_error(outcome.error)
+        return outcome.result
+
 
 class ExpectationItem(Tier2Item):
     """One expectation: passes or fails on the suite's single run."""
@@ -137,12 +184,9 @@ class ExpectationItem(Tier2Item):
 
     def runtest(self) -> None:
         suite_file = self.suite_file
-        outcome = suite_file.outcome()
-        if outcome.result is None:
-            assert outcome.error is not None
-            raise suite_file.run_error(outcome.error)
+        test_run = self.suite_result()
         expectation = self.entry.expectation
-        suite_result = outcome.result.suite_result
+        suite_result = test_run.suite_result
         self.user_properties.extend(
             (
                 ("tier2_suite", suite_result.suite_name),
@@ -151,12 +195,12 @@ class ExpectationItem(Tier2Item):
                     "tier2_scenario_hash",
                     suite_result.scenario_results[expectation.scenario_name].scenario_hash,
                 ),
-                ("tier2_test_run_hash", outcome.result.test_run_hash),
+                ("tier2_test_run_hash", test_run.test_run_hash),
             )
         )
         if suite_file.state.report_path and suite_file.claim_report():
-            self.tier2_report_extras = {"tier2_test_run_json": outcome.result.canonical_json}
-        result = outcome.result.expectations_result.expectation_results[expectation.id]
+            self.tier2_report_extras = {"tier2_test_run_json": test_run.canonical_json}
+        result = test_run.expectations_result.expectation_results[expectation.id]
         if not result.passed:
             where = f"{suite_file.shown_path}:{self.entry.line}"
             raise ExpectationFailed(where, expectation, result)
@@ -164,3 +208,70 @@ class ExpectationItem(Tier2Item):
     def reportinfo(self) -> tuple[os.PathLike[str] | str, int | None, str]:
         expectation = self.entry.expectation
         return self.path, self.entry.line - 1, f"{expectation.scenario_name}::{expectation.id}"
+
+
+class GoldenItem(Tier2Item):
+    """A scenario's pin check (or, in update mode, its new pin): golden modes only."""
+
+    def runtest(self) -> None:
+        from .golden import PinFileError, describe_drift, scenario_pin
+
+        suite_file, scenario = self.suite_file, self.parent.name  # type: ignore[union-attr]
+        test_run = self.suite_result()
+        current = scenario_pin(test_run, scenario)
+        payload: dict[str, Any] = {
+            "scenario": scenario,
+            "scenarios": [s.scenario_name for s in suite_file.spec.suite.scenarios],
+            "suite": suite_file.spec.name,
+            "suite_hash": test_run.suite_result.suite_hash,
+        }
+        mode = self.config.stash[STATE_KEY].golden_mode
+        if mode == "update":
+            payload["pin"] = current
+        self.tier2_report_extras = {"tier2_golden": json.dumps(payload, sort_keys=True)}
+        where = f"{suite_file.shown_path}:{suite_file.spec.scenario_lines[scenario]}"
+        clash = suite_file.pin_clash()
+        if clash:
+            raise GoldenMismatch(f"{where}: {clash}")
+        if mode == "update":
+            return
+        try:
+            pins = suite_file.pins()
+        except PinFileError as error:
+            raise GoldenMismatch(f"{where}: {error}; check mode never overwrites it") from None
+        repin = f'pytest --tier2-golden=update "{self.nodeid}"'
+        pinned = None if pins is None else pins["scenarios"].get(scenario)
+        if pinned is None:
+            raise GoldenMismatch(
+                f"{where}: no golden pinned for scenario '{scenario}'; run --tier2-golden=update"
+                f"\n  pin it: {repin}"
+            )
+        assert pins is not None
+        lines = []
+        if pins.get("suite") != suite_file.spec.name:
+            lines.append(f"suite renamed  {pins.get('suite')!r} -> {suite_file.spec.name!r}")
+        if pinned.get("scenario_hash") != current["scenario_hash"]:
+            lines.extend(describe_drift(pinned, current))
+        if lines:
+            body = "\n".join(f"  {line}" for line in lines)
+            raise GoldenMismatch(
+                f"{where}: golden drift in scenario '{scenario}' "
+                f"(pinned in {suite_file.pin_path.name})\n{body}"
+                f"\n  if the change is intended, re-pin: {repin}"
+            )
+
+    def repr_failure(
+        self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None
+    ) -> str | Any:
+        if isinstance(excinfo.value, GoldenMismatch):
+            return str(excinfo.value)
+        return super().repr_failure(excinfo, style=style)
+
+    def reportinfo(self) -> tuple[os.PathLike[str] | str, int | None, str]:
+        scenario = self.parent.name  # type: ignore[union-attr]
+        line = self.suite_file.spec.scenario_lines[scenario]
+        return self.path, line - 1, f"{scenario}::{self.name}"
+
+
+class GoldenMismatch(Exception):
+    """A scenario's results differ from its pins, or it has none."""

@@ -8,8 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Generator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+if TYPE_CHECKING:
+    from .state import Tier2State
 
 SUFFIXES = (".tier2.yaml", ".tier2.yml")
 GOLDEN_MODES = ("check", "update", "off")
@@ -61,7 +65,18 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(
             f"tier2_max_file_bytes must be a number of bytes, not {max_bytes!r}"
         ) from None
-    state = Tier2State(config, max_file_bytes=max_file_bytes)
+    golden_mode = config.getoption("tier2_golden") or config.getini("tier2_golden") or "off"
+    if golden_mode not in GOLDEN_MODES:
+        raise pytest.UsageError(
+            f"tier2_golden must be one of {', '.join(GOLDEN_MODES)}, not {golden_mode!r}"
+        )
+    state = Tier2State(config, max_file_bytes=max_file_bytes, golden_mode=golden_mode)
+    if golden_mode != "off":
+        from .golden import GoldenKeeper
+
+        state.golden = GoldenKeeper(golden_mode, config.rootpath)
+    if config.pluginmanager.hasplugin("xdist"):
+        config.pluginmanager.register(XdistHooks(state), "tier2-xdist")
     config.stash[STATE_KEY] = state
     config.pluginmanager.register(state, "tier2-state")
 
@@ -104,3 +119,15 @@ def pytest_runtest_makereport(
         for name, value in getattr(item, "tier2_report_extras", {}).items():
             setattr(report, name, value)
     return report
+
+
+class XdistHooks:
+    """Hooks that exist only with pytest-xdist: workers tell the controller what they deselected."""
+
+    def __init__(self, state: Tier2State) -> None:
+        self.state = state
+
+    def pytest_testnodedown(self, node: Any, error: object) -> None:
+        output = getattr(node, "workeroutput", {})
+        if output.get("tier2_deselected") and self.state.golden is not None:
+            self.state.golden.deselected = True

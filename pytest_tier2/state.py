@@ -11,6 +11,7 @@ import pytest
 
 if TYPE_CHECKING:
     from .core.registry import Registry
+    from .golden import GoldenKeeper
     from .nodes import Tier2File
 
 STATE_KEY = pytest.StashKey["Tier2State"]()
@@ -29,6 +30,8 @@ class SuiteHashes:
 class Tier2State:
     config: pytest.Config
     max_file_bytes: int
+    golden_mode: str = "off"
+    golden: GoldenKeeper | None = None
     registries: dict[Path, Registry] = field(default_factory=dict)
     hashes: dict[str, SuiteHashes] = field(default_factory=dict)
     reports: dict[str, str] = field(default_factory=dict)
@@ -60,6 +63,9 @@ class Tier2State:
         """Gather hashes from reports: this runs where reports arrive, the xdist controller too."""
         if report.when != "call":
             return
+        golden_payload = getattr(report, "tier2_golden", None)
+        if golden_payload is not None and self.golden is not None:
+            self.golden.observe(report.fspath, json.loads(golden_payload))
         properties = dict(report.user_properties)
         suite_hash = properties.get("tier2_suite_hash")
         if suite_hash is None:
@@ -73,9 +79,21 @@ class Tier2State:
         if test_run_json is not None:
             self.reports[report.fspath] = test_run_json
 
+    def pytest_deselected(self) -> None:
+        if self.golden is not None:
+            self.golden.deselected = True
+
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
-        if self.report_path and not hasattr(self.config, "workerinput"):
+        workeroutput = getattr(self.config, "workeroutput", None)
+        if workeroutput is not None:  # an xdist worker: the controller reports and writes
+            workeroutput["tier2_deselected"] = bool(self.golden and self.golden.deselected)
+            return
+        if self.report_path:
             self.write_report(Path(self.report_path))
+        if self.golden is not None:
+            self.golden.finish()
+            if self.golden.stale and self.golden.mode == "check" and session.exitstatus == 0:
+                session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
     def write_report(self, path: Path) -> None:
         """Every suite's hashes and canonical test-run result, as one JSON document."""
@@ -93,6 +111,11 @@ class Tier2State:
         path.write_text(json.dumps(document, indent=2, sort_keys=True) + "\n", "utf-8")
 
     def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
+        golden_lines = self.golden.summary_lines() if self.golden is not None else []
+        if golden_lines:
+            terminalreporter.section(f"tier2 golden ({self.golden_mode})")
+            for line in golden_lines:
+                terminalreporter.write_line(line)
         if self.config.get_verbosity() < 1 or not self.hashes:
             return
         terminalreporter.section("tier2 suite hashes")

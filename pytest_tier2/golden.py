@@ -1,0 +1,270 @@
+"""Golden pins: each suite's result hashes, kept beside it in `<stem>.tier2.golden.json`.
+
+A pin file holds, per scenario, the scenario hash and each mission result's hash and
+canonical result (so that a drift can be shown field by field), plus the suite hash. It
+is written with sorted keys, two-space indents and `\\n` line endings, so it is byte-identical
+everywhere and a diff in review shows which scenario moved.
+
+Only the process that receives the reports writes pins (the xdist controller, or the only
+process), and it writes each file once, atomically.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .core.paths import format_path, iter_leaves
+from .core.test_run import TestRunResult
+
+FORMAT = "pytest-tier2-golden"
+VERSION = 1
+PIN_SUFFIX = ".tier2.golden.json"
+SUITE_SUFFIXES = (".tier2.yaml", ".tier2.yml")
+GOLDEN_ITEM_NAME = "@golden"
+"""The pin item's name: '@' is outside the expectation id grammar, so it never collides."""
+MAX_DIFF_LINES = 20
+
+
+class PinFileError(Exception):
+    """A pin file exists but cannot be used."""
+
+
+def pin_path_for(suite_path: Path) -> Path:
+    name = suite_path.name
+    for suffix in SUITE_SUFFIXES:
+        if name.endswith(suffix):
+            return suite_path.with_name(name[: -len(suffix)] + PIN_SUFFIX)
+    raise ValueError(f"not a suite file: {suite_path}")
+
+
+def suite_paths_for(pin_path: Path) -> list[Path]:
+    stem = pin_path.name[: -len(PIN_SUFFIX)]
+    return [pin_path.with_name(stem + suffix) for suffix in SUITE_SUFFIXES]
+
+
+def scenario_pin(result: TestRunResult, scenario: str) -> dict[str, Any]:
+    """What a pin records for one scenario: its hash, and each mission's hash and result."""
+    scenario_result = result.suite_result.scenario_results[scenario]
+    missions: dict[str, Any] = {}
+    for key, mission in scenario_result.mission_results.items():
+        missions[key] = {"hash": mission.result_hash, "result": mission.tree}  # type: ignore[attr-defined]
+    return {"missions": missions, "scenario_hash": scenario_result.scenario_hash}
+
+
+def read_pins(path: Path) -> dict[str, Any] | None:
+    """The parsed pin file, None when there is none; PinFileError when it is unusable."""
+    try:
+        text = path.read_text("utf-8")
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as error:
+        raise PinFileError(f"{path}: cannot be read: {error}") from None
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise PinFileError(f"{path}:{error.lineno}: not a valid pin file: {error.msg}") from None
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        raise PinFileError(f'{path}:1: not a pytest-tier2 pin file (no "format": "{FORMAT}")')
+    if document.get("version") != VERSION:
+        raise PinFileError(
+            f"{path}:1: pins were written in format version {document.get('version')!r}; this "
+            f"pytest-tier2 writes version {VERSION}: re-pin with --tier2-golden=update"
+        )
+    if not isinstance(document.get("scenarios"), dict):
+        raise PinFileError(f"{path}:1: not a valid pin file: 'scenarios' must be an object")
+    return document
+
+
+def render_pins(suite: str, suite_hash: str, scenarios: Mapping[str, Any]) -> bytes:
+    document = {
+        "format": FORMAT,
+        "scenarios": dict(scenarios),
+        "suite": suite,
+        "suite_hash": suite_hash,
+        "version": VERSION,
+    }
+    return (json.dumps(document, indent=2, sort_keys=True, ensure_ascii=True) + "\n").encode()
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write to a temporary file in the same folder, then replace: never a half-written pin."""
+    handle, temporary = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+def _leaves(tree: Any) -> dict[str, Any]:
+    return {format_path(path): value for path, value in iter_leaves(tree)}
+
+
+def field_diff(old: Any, new: Any) -> list[str]:
+    """Leaf-level differences between two canonical results, in path order."""
+    before, after = _leaves(old), _leaves(new)
+    lines = []
+    for path in sorted(before.keys() | after.keys()):
+        if path not in after:
+            lines.append(f"{path or '(result)'}: {_show(before[path])} -> (gone)")
+        elif path not in before:
+            lines.append(f"{path or '(result)'}: (new) -> {_show(after[path])}")
+        elif json.dumps(before[path], sort_keys=True) != json.dumps(after[path], sort_keys=True):
+            lines.append(f"{path or '(result)'}: {_show(before[path])} -> {_show(after[path])}")
+    return lines
+
+
+def _show(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def describe_drift(pinned: Mapping[str, Any], current: Mapping[str, Any]) -> list[str]:
+    """Which missions moved, their old and new hashes, and what changed inside them."""
+    lines = [f"scenario hash  {pinned.get('scenario_hash')} -> {current['scenario_hash']}"]
+    old_missions = pinned.get("missions") or {}
+    new_missions = current["missions"]
+    for key in sorted(old_missions.keys() | new_missions.keys()):
+        if key not in new_missions:
+            lines.append(f"mission '{key}' was pinned but no longer runs")
+            continue
+        if key not in old_missions:
+            lines.append(f"mission '{key}' is new: hash {new_missions[key]['hash']}")
+            continue
+        old, new = old_missions[key], new_missions[key]
+        if old.get("hash") == new["hash"]:
+            continue
+        lines.append(f"mission '{key}' hash  {old.get('hash')} -> {new['hash']}")
+        diff = field_diff(old.get("result"), new["result"])
+        shown = diff[:MAX_DIFF_LINES]
+        lines.extend(f"    {line}" for line in shown)
+        if len(diff) > len(shown):
+            lines.append(f"    ... and {len(diff) - len(shown)} more differences")
+    return lines
+
+
+@dataclass
+class SuitePins:
+    """What the reports of one suite file's pin items carried to the writing process."""
+
+    suite: str
+    suite_hash: str
+    scenarios: tuple[str, ...]
+    pins: dict[str, Any] = field(default_factory=dict)
+    reported: set[str] = field(default_factory=set)
+
+    @property
+    def complete(self) -> bool:
+        """Every pin item of the suite ran here, so missing pins can be judged stale."""
+        return self.reported >= set(self.scenarios)
+
+
+@dataclass
+class StalePin:
+    pin_file: str
+    suite_file: str
+    suite: str
+    scenario: str | None  # None: the whole pin file, its suite file being gone
+
+
+@dataclass
+class GoldenKeeper:
+    """Collects pin reports, then finds stale pins and (in update mode) writes pin files."""
+
+    mode: str
+    rootpath: Path
+    suites: dict[str, SuitePins] = field(default_factory=dict)
+    written: list[str] = field(default_factory=list)
+    replaced_corrupt: list[str] = field(default_factory=list)
+    stale: list[StalePin] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    deselected: bool = False
+
+    def observe(self, fspath: str, payload: Mapping[str, Any]) -> None:
+        suite = self.suites.get(fspath)
+        if suite is None:
+            suite = SuitePins(payload["suite"], payload["suite_hash"], tuple(payload["scenarios"]))
+            self.suites[fspath] = suite
+        suite.reported.add(payload["scenario"])
+        if "pin" in payload:
+            suite.pins[payload["scenario"]] = payload["pin"]
+
+    def finish(self) -> None:
+        for fspath, suite in sorted(self.suites.items()):
+            self._finish_suite(self.rootpath / fspath, suite)
+        self._find_orphans()
+
+    def _finish_suite(self, suite_path: Path, suite: SuitePins) -> None:
+        pin_path = pin_path_for(suite_path)
+        shown = self._shown(pin_path)
+        try:
+            existing = read_pins(pin_path)
+        except PinFileError:
+            if self.mode != "update":
+                return  # the pin items already failed, naming the file
+            existing = None
+            self.replaced_corrupt.append(shown)
+        pinned: dict[str, Any] = dict(existing["scenarios"]) if existing else {}
+        stale = sorted(set(pinned) - set(suite.scenarios)) if suite.complete else []
+        if self.mode != "update":
+            suite_file = self._shown(suite_path)
+            self.stale.extend(StalePin(shown, suite_file, suite.suite, name) for name in stale)
+            return
+        for name in stale:
+            del pinned[name]
+        pinned.update(suite.pins)
+        data = render_pins(suite.suite, suite.suite_hash, pinned)
+        if pin_path.exists() and pin_path.read_bytes() == data:
+            return
+        write_atomically(pin_path, data)
+        self.written.append(shown)
+
+    def _find_orphans(self) -> None:
+        """Pin files whose suite file is gone, in the directories whose suites were seen."""
+        complete = {self.rootpath / fspath for fspath, s in self.suites.items() if s.complete}
+        for directory in sorted({(self.rootpath / fspath).parent for fspath in self.suites}):
+            suite_files = [p for suffix in SUITE_SUFFIXES for p in directory.glob("*" + suffix)]
+            whole_directory = not self.deselected and all(p in complete for p in suite_files)
+            for pin_path in sorted(directory.glob("*" + PIN_SUFFIX)):
+                if any(path.exists() for path in suite_paths_for(pin_path)):
+                    continue
+                shown = self._shown(pin_path)
+                if self.mode == "update" and whole_directory:
+                    pin_path.unlink()
+                    self.removed.append(shown)
+                else:
+                    name = pin_path.name[: -len(PIN_SUFFIX)]
+                    self.stale.append(StalePin(shown, self._shown(directory), name, None))
+
+    def _shown(self, path: Path) -> str:
+        try:
+            return path.relative_to(self.rootpath).as_posix()
+        except ValueError:
+            return str(path)
+
+    def summary_lines(self) -> list[str]:
+        lines = [f"wrote {path}" for path in self.written]
+        lines += [f"replaced unreadable pin file {path}" for path in self.replaced_corrupt]
+        lines += [f"removed {path}: its suite file is gone" for path in self.removed]
+        for stale in self.stale:
+            if stale.scenario is None:
+                lines.append(
+                    f"stale pin file {stale.pin_file}: its suite file is gone (delete it, or "
+                    f"run: pytest --tier2-golden=update {stale.suite_file})"
+                )
+            else:
+                lines.append(
+                    f"stale pin in {stale.pin_file}: suite '{stale.suite}' has no scenario "
+                    f"'{stale.scenario}' (re-pin: pytest --tier2-golden=update {stale.suite_file})"
+                )
+        return lines
