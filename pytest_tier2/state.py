@@ -26,7 +26,7 @@ class SuiteHashes:
     test_run_hash: str
 
 
-@dataclass
+@dataclass(eq=False)  # registered as a plugin: pluggy and pytest need it hashable
 class Tier2State:
     config: pytest.Config
     max_file_bytes: int
