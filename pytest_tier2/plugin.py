@@ -6,6 +6,7 @@ file is collected, so repositories without suites pay nothing for the plugin.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Generator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -13,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
+    from .nodes import Tier2File
     from .state import Tier2State
 
 SUFFIXES = (".tier2.yaml", ".tier2.yml")
@@ -93,20 +95,20 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Col
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Tell each suite file how many of its items were selected, after every deselection."""
-    from .nodes import Tier2File, Tier2Item
-
+    nodes = sys.modules.get("pytest_tier2.nodes")
+    if nodes is None:  # no suite file was collected: keep the core unimported
+        return
     counts: dict[Tier2File, int] = {}
     for item in items:
-        if isinstance(item, Tier2Item):
+        if isinstance(item, nodes.Tier2Item):
             counts[item.suite_file] = counts.get(item.suite_file, 0) + 1
     for suite_file, count in counts.items():
         suite_file.expect_items(count)
 
 
 def pytest_runtest_teardown(item: pytest.Item) -> None:
-    from .nodes import Tier2Item
-
-    if isinstance(item, Tier2Item):
+    nodes = sys.modules.get("pytest_tier2.nodes")
+    if nodes is not None and isinstance(item, nodes.Tier2Item):
         item.suite_file.item_done()
 
 

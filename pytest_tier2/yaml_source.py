@@ -151,6 +151,10 @@ def parse(text: str) -> Node | None:
         if "maximum nesting depth" in problem:
             raise YamlSourceError(line, f"nested deeper than {MAX_DEPTH} levels") from None
         raise YamlSourceError(line, f"invalid YAML: {problem}") from None
+    except yaml.reader.ReaderError as error:  # a character YAML refuses, such as NUL
+        line = text.count("\n", 0, error.position) + 1
+        code = ord(error.character) if isinstance(error.character, str) else error.character
+        raise YamlSourceError(line, f"invalid YAML: {error.reason} (#x{code:04x})") from None
     except yaml.YAMLError as error:
         raise YamlSourceError(1, f"invalid YAML: {error}") from None
     finally:
