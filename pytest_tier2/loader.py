@@ -138,7 +138,7 @@ class _SuiteReader:
             if key not in allowed:
                 raise self.fail(
                     node.key_lines[key],
-                    f"unknown key '{key}' in {what} (allowed: {', '.join(allowed)})",
+                    f"unknown key {key!r} in {what} (allowed: {', '.join(allowed)})",
                 )
         for key in required:
             if key not in fields:
@@ -179,6 +179,8 @@ class _SuiteReader:
         return plain
 
     def read(self, root: Node) -> SuiteSpec:
+        if root.value is None:  # an explicit but empty document: `---` alone
+            raise self.fail(1, "no suite in file")
         if not isinstance(root.value, dict):
             raise self.fail(root.line, f"the top level must be a mapping, not a {root.type_name()}")
         top = self.mapping(root, "suite", SUITE_KEYS, ("scenarios", "expectations"))
@@ -237,7 +239,7 @@ class _SuiteReader:
         if name not in self.registry.missions:
             raise self.fail(
                 fields["name"].line,
-                f"unknown mission '{name}' (available: {', '.join(self.registry.missions)})",
+                f"unknown mission {name!r} (available: {', '.join(self.registry.missions)})",
             )
         alias = self.name(fields["as"], "as", "result key") if "as" in fields else None
         params = self.optional_mapping(fields.get("params"), "params")
@@ -259,29 +261,29 @@ class _SuiteReader:
         if scenario not in result_keys:
             raise self.fail(
                 fields["scenario"].line,
-                f"unknown scenario '{scenario}' in expectation '{eid}' "
+                f"unknown scenario {scenario!r} in expectation '{eid}' "
                 f"(this file has: {', '.join(result_keys) or 'none'})",
             )
         mission = self.text(fields["mission"], "mission")
         if mission not in result_keys[scenario]:
             raise self.fail(
                 fields["mission"].line,
-                f"unknown mission result '{mission}' in expectation '{eid}': scenario "
+                f"unknown mission result {mission!r} in expectation '{eid}': scenario "
                 f"'{scenario}' has {', '.join(result_keys[scenario]) or 'no missions'}",
             )
         path = self.typed(fields["path"], "path", str, "string")
         op = self.text(fields["op"], "op")
         if op not in ALL_OPS:
-            raise self.fail(fields["op"].line, f"unknown op '{op}' (allowed: {', '.join(ALL_OPS)})")
+            raise self.fail(fields["op"].line, f"unknown op {op!r} (allowed: {', '.join(ALL_OPS)})")
         expected_node = fields.get("expected")
         if op in OPS_WITHOUT_EXPECTED and expected_node is not None:
             raise self.fail(
                 expected_node.line,
-                f"op '{op}' takes no 'expected' (it would never be checked); remove it",
+                f"op {op!r} takes no 'expected' (it would never be checked); remove it",
             )
         if op not in OPS_WITHOUT_EXPECTED and expected_node is None:
             raise self.fail(
-                node.line, f"missing required key 'expected' in expectation (op '{op}')"
+                node.line, f"missing required key 'expected' in expectation (op {op!r})"
             )
         try:
             parse_path(path)
@@ -305,7 +307,7 @@ class _SuiteReader:
             return ()
         marks = []
         for item in self.items(node, "marks"):
-            mark = self.text(item, "marks")
+            mark = self.text(item, "marks item")
             if not MARK_PATTERN.fullmatch(mark):
                 raise self.fail(item.line, f"mark {mark!r} is not a valid pytest mark name")
             marks.append(mark)

@@ -36,6 +36,7 @@ _MERGE_TAG = _STD + "merge"
 _RESOLVER = yaml.resolver.Resolver()
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
 _BOM = b"\xef\xbb\xbf"
+_NULL_FORMS = ("", "~", "null", "Null", "NULL")
 
 
 class YamlSourceError(Tier2Error):
@@ -113,15 +114,21 @@ def _scalar(event: yaml.ScalarEvent, line: int) -> Any:
         tag = _RESOLVER.resolve(yaml.ScalarNode, event.value, event.implicit)  # type: ignore[no-untyped-call]
     if tag == _STD + "str":
         return event.value
-    if tag == _MERGE_TAG:
+    if tag == _MERGE_TAG and event.tag is None:
         return "<<"
     if tag not in _SCALAR_TAGS:
         if tag == _STD + "timestamp" and event.tag is None:
+            kind = "date" if len(event.value) == 10 else "timestamp"
             raise YamlSourceError(
-                line, f"{event.value!r} is a date, not a JSON value; quote it to make it a string"
+                line, f"{event.value!r} is a {kind}, not a JSON value; quote it to make it a string"
             )
         raise YamlSourceError(line, f"tag '{show_tag(tag)}' is not allowed")
-    value = _CONSTRUCTOR.construct_object(yaml.ScalarNode(tag, event.value))
+    if tag == _STD + "null" and event.value not in _NULL_FORMS:
+        raise YamlSourceError(line, f"{event.value!r} is not a valid !!null")
+    try:
+        value = _CONSTRUCTOR.construct_object(yaml.ScalarNode(tag, event.value))
+    except (ValueError, KeyError, IndexError, yaml.YAMLError):
+        raise YamlSourceError(line, f"{event.value!r} is not a valid {show_tag(tag)}") from None
     if isinstance(value, float) and not math.isfinite(value):
         raise YamlSourceError(
             line, f"{event.value!r} is not a JSON value (NaN and infinity are not)"
@@ -236,7 +243,7 @@ def _attach(frame: _Frame, node: Node) -> None:
             return
         if key in parent.value:
             raise YamlSourceError(
-                key_line, f"duplicate key '{key}' (first at line {parent.key_lines[key]})"
+                key_line, f"duplicate key {key!r} (first at line {parent.key_lines[key]})"
             )
         parent.value[key] = node
         parent.key_lines[key] = key_line

@@ -77,7 +77,8 @@ def error_section(result: pytest.RunResult, file_name: str) -> list[str]:
     """The non-blank lines under `ERROR collecting <file_name>`, up to the next header."""
     lines = result.outlines
     starts = [
-        i for i, line in enumerate(lines)
+        i
+        for i, line in enumerate(lines)
         if "ERROR collecting" in line and line.rstrip(" _").endswith(file_name)
     ]
     assert len(starts) == 1, f"no single error section for {file_name}:\n{output_of(result)}"
@@ -96,12 +97,15 @@ def assert_clean(result: pytest.RunResult) -> None:
     assert "INTERNALERROR" not in text, text
     assert "RecursionError" not in text, text
     assert "MemoryError" not in text, text
+    # pytest's short traceback style has no "Traceback" line: look for frames and `E   Error`.
+    assert not re.search(r"\.py:\d+: in ", text), text
+    assert not re.search(r"^E\s+[\w.]*(Error|Exception)\b", text, re.MULTILINE), text
 
 
 def assert_located_error(
     result: pytest.RunResult, file_name: str, line: int | None, phrase: str
 ) -> str:
-    """The section for `file_name` is short and holds `<...file_name>:<line>: ...phrase...`."""
+    """The section for `file_name` is the one line `<...file_name>:<line>: ...phrase...`."""
     section = error_section(result, file_name)
     assert len(section) <= MAX_SECTION_LINES, "\n".join(section)
     line_pattern = str(line) if line is not None else r"\d+"
@@ -110,6 +114,8 @@ def assert_located_error(
     assert matching, (
         f"expected a line with '{file_name}:{line}: ' and {phrase!r} in:\n" + "\n".join(section)
     )
+    # The contract: the message is ONE line, so that `file:line: message` greps and links.
+    assert section == matching[:1], "a message of more than one line:\n" + "\n".join(section)
     return matching[0]
 
 
@@ -124,9 +130,7 @@ def good_file(pytester: pytest.Pytester) -> Path:
 
 
 def test_manifest_lists_every_corpus_file() -> None:
-    on_disk = {
-        p.name for p in BAD_DIR.iterdir() if p.name.endswith((".tier2.yaml", ".tier2.yml"))
-    }
+    on_disk = {p.name for p in BAD_DIR.iterdir() if p.name.endswith((".tier2.yaml", ".tier2.yml"))}
     assert on_disk == set(MANIFEST)
     assert len(MANIFEST) >= 45
     for name, entry in MANIFEST.items():
@@ -139,8 +143,16 @@ def test_manifest_lists_every_corpus_file() -> None:
 def test_corpus_is_not_collected_by_the_projects_own_run() -> None:
     """tests/bad_inputs/conftest.py keeps the corpus out of a normal run, without errors."""
     proc = subprocess.run(
-        [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider",
-         str(BAD_DIR)],
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "--collect-only",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            str(BAD_DIR),
+        ],
         capture_output=True,
         text=True,
         timeout=120,
@@ -307,13 +319,16 @@ def test_bom_file_collects_runs_and_counts_lines_without_the_bom(
     }
     assert id_lines == {"loop_succeeds": 11, "echo_keeps_state": 17, "counter_is_one": 23}
 
-    result = pytester.runpytest_subprocess(*RUN_ARGS, "--junitxml=junit.xml", timeout=60)
+    result = pytester.runpytest_subprocess(
+        *RUN_ARGS, "--junitxml=junit.xml", "-o", "junit_family=xunit1", timeout=60
+    )
 
     assert_clean(result)
     result.assert_outcomes(passed=2, failed=1)
     # Messages a person reads are 1-based: the failure report names the expectation's line.
     assert re.search(r"bom\.tier2\.yaml:23:", result.stdout.str()), result.stdout.str()
-    # junit's `line` attribute is 0-based, like pytest's own `location`.
+    # junit's `line` attribute is 0-based, like pytest's own `location` (xunit2, the default
+    # family, leaves `file` and `line` out, hence xunit1 above).
     cases = ET.parse(pytester.path / "junit.xml").getroot().iter("testcase")
     junit_lines = {case.get("name", "").rsplit("::", 1)[-1]: case.get("line") for case in cases}
     assert junit_lines == {eid: str(line - 1) for eid, line in id_lines.items()}, junit_lines
