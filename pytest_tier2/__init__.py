@@ -6,6 +6,7 @@ here, but imported lazily, so that loading the plugin costs pytest almost nothin
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -62,7 +63,8 @@ __all__ = [
 
 def __getattr__(name: str) -> Any:
     if name in __all__:
-        from . import core
-
+        # Not `from . import core`: that returns a stale module after pytester's in-process
+        # runs drop `pytest_tier2.core` from sys.modules, and its classes would not match.
+        core = importlib.import_module(f"{__name__}.core")
         return getattr(core, name)
     raise AttributeError(f"module 'pytest_tier2' has no attribute {name!r}")

@@ -23,8 +23,9 @@ from .yaml_source import Node, YamlSourceError, decode, parse
 
 DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024
 SUFFIXES = (".tier2.yaml", ".tier2.yml")
-NAME_PATTERN = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
-"""Scenario names, expectation ids and result keys: safe in node ids, `-k` and file names."""
+NAME_PATTERN = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_-]*")
+"""Scenario names, expectation ids and result keys. Node ids, `-k`, TeamCity names (which turn
+`.` into `_`) and pytest's verbose lines (which turn `.` into `::`) all stay unambiguous."""
 MARK_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 SUITE_KEYS = ("suite", "scenarios", "expectations")
@@ -74,6 +75,8 @@ class SuiteSpec:
     expectations: SuiteExpectationsDefinition
     entries: tuple[ExpectationEntry, ...]
     scenario_lines: Mapping[str, int]
+    call_lines: Mapping[tuple[str, str], int]
+    """The line of each mission call, by (scenario name, result key)."""
 
 
 def suite_name_for(path: str) -> str:
@@ -162,8 +165,8 @@ class _SuiteReader:
         if not NAME_PATTERN.fullmatch(value):
             raise self.fail(
                 node.line,
-                f"{what} {value!r} is not a valid name: use letters, digits, '_', '.' and '-', "
-                "not starting with '.' or '-'",
+                f"{what} {value!r} is not a valid name: use letters, digits, '_' and '-', "
+                "not starting with '-'",
             )
         return value
 
@@ -206,6 +209,11 @@ class _SuiteReader:
             expectations=SuiteExpectationsDefinition(tuple(e.expectation for e in entries)),
             entries=tuple(entries),
             scenario_lines=scenario_lines,
+            call_lines={
+                (scenario, key): line
+                for scenario, keys in result_keys.items()
+                for key, line in keys.items()
+            },
         )
 
     def scenario(

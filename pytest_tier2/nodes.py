@@ -115,7 +115,11 @@ class Tier2File(pytest.File):
             self._outcome = None
 
     def run_error(self, error: BaseException) -> SuiteRunError:
-        return SuiteRunError(describe_run_error(f"{self.shown_path}:1", self.spec.name, error))
+        """The failure of every item when the suite could not run, at the failing call's line."""
+        context = getattr(error, "tier2_context", None)
+        line = self.spec.call_lines.get(context, 1) if context else 1
+        where = f"{self.shown_path}:{line}"
+        return SuiteRunError(describe_run_error(where, self.spec.name, error))
 
 
 class ScenarioNode(pytest.Collector):

@@ -92,9 +92,9 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Col
     return None
 
 
-@pytest.hookimpl(trylast=True)
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Tell each suite file how many of its items were selected, after every deselection."""
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Tell each suite file how many of its items will run, once every deselection is done."""
+    items = session.items
     nodes = sys.modules.get("pytest_tier2.nodes")
     if nodes is None:  # no suite file was collected: keep the core unimported
         return

@@ -108,16 +108,19 @@ class Tier2State:
             for file, hashes in sorted(self.hashes.items())
         ]
         document = {"format": "pytest-tier2-report", "suites": suites, "version": 1}
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(document, indent=2, sort_keys=True) + "\n", "utf-8")
 
     def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
         golden_lines = self.golden.summary_lines() if self.golden is not None else []
         if golden_lines:
+            terminalreporter.ensure_newline()
             terminalreporter.section(f"tier2 golden ({self.golden_mode})")
             for line in golden_lines:
                 terminalreporter.write_line(line)
         if self.config.get_verbosity() < 1 or not self.hashes:
             return
+        terminalreporter.ensure_newline()
         terminalreporter.section("tier2 suite hashes")
         for file, hashes in sorted(self.hashes.items()):
             terminalreporter.write_line(f"{file} ({hashes.suite_name}): {hashes.suite_hash}")

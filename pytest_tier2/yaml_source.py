@@ -151,21 +151,32 @@ def parse(text: str) -> Node | None:
     loader = _Loader(text)
     try:
         return _build(loader)
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line = mark.line + 1 if mark is not None else 1
-        problem = error.problem or str(error)
-        if "maximum nesting depth" in problem:
-            raise YamlSourceError(line, f"nested deeper than {MAX_DEPTH} levels") from None
-        raise YamlSourceError(line, f"invalid YAML: {problem}") from None
-    except yaml.reader.ReaderError as error:  # a character YAML refuses, such as NUL
-        line = text.count("\n", 0, error.position) + 1
-        code = ord(error.character) if isinstance(error.character, str) else error.character
-        raise YamlSourceError(line, f"invalid YAML: {error.reason} (#x{code:04x})") from None
-    except yaml.YAMLError as error:
-        raise YamlSourceError(1, f"invalid YAML: {error}") from None
+    except YamlSourceError:
+        raise
+    except Exception as error:
+        # Matched by attributes, not classes: libyaml's extension keeps the classes of the
+        # first `yaml` import, which differ from a later re-import's (pytester does that).
+        raise _source_error(text, error) from None
     finally:
         loader.dispose()
+
+
+def _source_error(text: str, error: Exception) -> YamlSourceError:
+    mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+    if mark is not None:
+        problem = getattr(error, "problem", None) or str(error)
+        if "maximum nesting depth" in problem:
+            return YamlSourceError(mark.line + 1, f"nested deeper than {MAX_DEPTH} levels")
+        return YamlSourceError(mark.line + 1, f"invalid YAML: {problem}")
+    position = getattr(error, "position", None)
+    if isinstance(position, int):  # a reader error: a character YAML refuses, such as NUL
+        character = getattr(error, "character", 0)
+        code = ord(character) if isinstance(character, str) else character
+        reason = getattr(error, "reason", "unacceptable character")
+        return YamlSourceError(
+            text.count("\n", 0, position) + 1, f"invalid YAML: {reason} (#x{code:04x})"
+        )
+    return YamlSourceError(1, f"invalid YAML: {' '.join(str(error).split())}")
 
 
 def _build(loader: Any) -> Node | None:
@@ -175,27 +186,30 @@ def _build(loader: Any) -> Node | None:
     documents = 0
     while True:
         event = loader.get_event()
+        if event is None:  # the stream ended without a StreamEndEvent
+            return root
         line = event.start_mark.line + 1
-        kind = type(event)
-        if kind is yaml.ScalarEvent:
+        # By name, not class identity: see `parse`.
+        kind = type(event).__name__
+        if kind == "ScalarEvent":
             node = Node(_scalar(event, line), line)
             if event.anchor is not None:
                 anchors[event.anchor] = node
-        elif kind is yaml.AliasEvent:
+        elif kind == "AliasEvent":
             aliased = anchors.get(event.anchor)
             if aliased is None:
                 raise YamlSourceError(
                     line, f"alias '*{event.anchor}' refers to no complete anchor before it"
                 )
             node = aliased
-        elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
-            is_map = kind is yaml.MappingStartEvent
+        elif kind == "MappingStartEvent" or kind == "SequenceStartEvent":
+            is_map = kind == "MappingStartEvent"
             _check_collection_tag(event.tag, _MAP_TAG if is_map else _SEQ_TAG, line)
             if len(stack) >= MAX_DEPTH:
                 raise YamlSourceError(line, f"nested deeper than {MAX_DEPTH} levels")
             stack.append(_Frame(Node({} if is_map else [], line), event.anchor))
             continue
-        elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+        elif kind == "MappingEndEvent" or kind == "SequenceEndEvent":
             frame = stack.pop()
             node = frame.node
             if frame.merged:
@@ -206,12 +220,12 @@ def _build(loader: Any) -> Node | None:
                         node.size += value.size
             if frame.anchor is not None:
                 anchors[frame.anchor] = node
-        elif kind is yaml.DocumentStartEvent:
+        elif kind == "DocumentStartEvent":
             documents += 1
             if documents > 1:
                 raise YamlSourceError(line, "more than one YAML document in the file")
             continue
-        elif kind is yaml.StreamEndEvent:
+        elif kind == "StreamEndEvent":
             return root
         else:
             continue

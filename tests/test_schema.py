@@ -192,7 +192,7 @@ BASE: dict[str, Any] = {
             "initial_state": {"team": "platform", "counter": 0},
             "missions": [
                 {"name": "daily_loop", "params": {"mode": "default"}},
-                {"name": "echo", "as": "echo.hello-1", "params": {"message": "hi"}},
+                {"name": "echo", "as": "echo_hello-1", "params": {"message": "hi"}},
             ],
         }
     ],
@@ -268,10 +268,10 @@ VALID: dict[str, Mutation] = {
     "no_scenarios_or_expectations": lambda doc: doc.update(scenarios=[], expectations=[]),
     "no_missions": lambda doc: (scenario(doc).update(missions=[]), doc.update(expectations=[])),
     "names_with_dots_and_dashes": lambda doc: (
-        scenario(doc).update(name="0.morning-run_1"),
-        expectation(doc).update(id="_x.y-z", scenario="0.morning-run_1"),
+        scenario(doc).update(name="0_morning-run_1"),
+        expectation(doc).update(id="_x_y-z", scenario="0_morning-run_1"),
     ),
-    "alias_as_mission": setting(expectation, "mission", "echo.hello-1"),
+    "alias_as_mission": setting(expectation, "mission", "echo_hello-1"),
     "empty_path": setting(expectation, "path", ""),
     "escaped_path": setting(expectation, "path", "final_state.a\\.b.c\\\\d"),
     "index_path": setting(expectation, "path", "executed_steps.0.id"),

@@ -91,6 +91,11 @@ def freeze(value: object, where: str = "value", _depth: int = 0) -> Any:
     of those. Raises CanonicalError naming `where` for anything else.
     """
     kind = type(value)
+    if kind is int and isinstance(value, int) and value.bit_length() > 2000:
+        try:
+            str(value)  # Python refuses to write ints past sys.get_int_max_str_digits()
+        except ValueError:
+            raise CanonicalError(where, "an integer this long cannot be written as JSON") from None
     if kind is str or kind is bool or kind is int or value is None:
         return value
     if kind is FrozenMap or kind is FrozenList:

@@ -69,8 +69,7 @@ class NameRegistry(MutableMapping[str, T], Generic[T]):
             raise RegistryError(f"{self.kind} '{name}' must be callable, not {entry!r}")
         if name in self._entries:
             raise DuplicateRegistrationError(
-                f"{self.kind} '{name}' is registered twice: "
-                f"first at {self._places[name]}, again at {place}"
+                f"{self.kind} '{name}' is registered twice: at {self._places[name]} and at {place}"
             )
         self._entries[name] = entry
         self._places[name] = place
