@@ -58,27 +58,31 @@ def scenario_pin(result: TestRunResult, scenario: str) -> dict[str, Any]:
     return {"missions": missions, "scenario_hash": scenario_result.scenario_hash}
 
 
-def read_pins(path: Path) -> dict[str, Any] | None:
-    """The parsed pin file, None when there is none; PinFileError when it is unusable."""
+def read_pins(path: Path, shown: str | None = None) -> dict[str, Any] | None:
+    """The parsed pin file, None when there is none; PinFileError when it is unusable.
+
+    `shown` is how messages name the file (by default, its path as given).
+    """
+    name = shown or str(path)
     try:
         text = path.read_text("utf-8")
     except FileNotFoundError:
         return None
     except (OSError, UnicodeDecodeError) as error:
-        raise PinFileError(f"{path}: cannot be read: {error}") from None
+        raise PinFileError(f"{name}: cannot be read: {error}") from None
     try:
         document = json.loads(text)
     except json.JSONDecodeError as error:
-        raise PinFileError(f"{path}:{error.lineno}: not a valid pin file: {error.msg}") from None
+        raise PinFileError(f"{name}:{error.lineno}: not a valid pin file: {error.msg}") from None
     if not isinstance(document, dict) or document.get("format") != FORMAT:
-        raise PinFileError(f'{path}:1: not a pytest-tier2 pin file (no "format": "{FORMAT}")')
+        raise PinFileError(f'{name}:1: not a pytest-tier2 pin file (no "format": "{FORMAT}")')
     if document.get("version") != VERSION:
         raise PinFileError(
-            f"{path}:1: pins were written in format version {document.get('version')!r}; this "
+            f"{name}:1: pins were written in format version {document.get('version')!r}; this "
             f"pytest-tier2 writes version {VERSION}: re-pin with --tier2-golden=update"
         )
     if not isinstance(document.get("scenarios"), dict):
-        raise PinFileError(f"{path}:1: not a valid pin file: 'scenarios' must be an object")
+        raise PinFileError(f"{name}:1: not a valid pin file: 'scenarios' must be an object")
     return document
 
 
@@ -175,6 +179,8 @@ class StalePin:
     suite_file: str
     suite: str
     scenario: str | None  # None: the whole pin file, its suite file being gone
+    judged: bool = True
+    """False when items were deselected: reported, but it neither fails a check nor is removed."""
 
 
 @dataclass
@@ -183,11 +189,14 @@ class GoldenKeeper:
 
     mode: str
     rootpath: Path
+    whole_dirs: set[Path] = field(default_factory=set)
+    """Directories collected in full: an argument was the directory or one above it."""
     suites: dict[str, SuitePins] = field(default_factory=dict)
     written: list[str] = field(default_factory=list)
     replaced_corrupt: list[str] = field(default_factory=list)
     stale: list[StalePin] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
+    failed_writes: list[str] = field(default_factory=list)
     deselected: bool = False
 
     def observe(self, fspath: str, payload: Mapping[str, Any]) -> None:
@@ -208,7 +217,7 @@ class GoldenKeeper:
         pin_path = pin_path_for(suite_path)
         shown = self._shown(pin_path)
         try:
-            existing = read_pins(pin_path)
+            existing = read_pins(pin_path, shown)
         except PinFileError:
             if self.mode != "update":
                 return  # the pin items already failed, naming the file
@@ -226,25 +235,39 @@ class GoldenKeeper:
         data = render_pins(suite.suite, suite.suite_hash, pinned)
         if pin_path.exists() and pin_path.read_bytes() == data:
             return
-        write_atomically(pin_path, data)
+        try:
+            write_atomically(pin_path, data)
+        except OSError as error:
+            self.failed_writes.append(
+                f"{shown}: {error.strerror or error}; the old pins are intact"
+            )
+            return
         self.written.append(shown)
 
     def _find_orphans(self) -> None:
-        """Pin files whose suite file is gone, in the directories whose suites were seen."""
-        complete = {self.rootpath / fspath for fspath, s in self.suites.items() if s.complete}
-        for directory in sorted({(self.rootpath / fspath).parent for fspath in self.suites}):
-            suite_files = [p for suffix in SUITE_SUFFIXES for p in directory.glob("*" + suffix)]
-            whole_directory = not self.deselected and all(p in complete for p in suite_files)
+        """Pin files whose suite file is gone, judged only in directories collected in full
+        with nothing deselected: a file or node-id argument, `-k` or `-m` never decides.
+        With a deselection they are still reported, never silently ignored."""
+        for directory in sorted(self.whole_dirs):
             for pin_path in sorted(directory.glob("*" + PIN_SUFFIX)):
                 if any(path.exists() for path in suite_paths_for(pin_path)):
                     continue
                 shown = self._shown(pin_path)
-                if self.mode == "update" and whole_directory:
+                if self.mode == "update" and not self.deselected:
                     pin_path.unlink()
                     self.removed.append(shown)
                 else:
                     name = pin_path.name[: -len(PIN_SUFFIX)]
-                    self.stale.append(StalePin(shown, self._shown(directory), name, None))
+                    self.stale.append(
+                        StalePin(shown, self._shown(directory), name, None, not self.deselected)
+                    )
+
+    @property
+    def fails_check(self) -> bool:
+        """Check mode fails on a stale pin judged under the selection rule, or a failed write."""
+        return bool(self.failed_writes) or (
+            self.mode == "check" and any(stale.judged for stale in self.stale)
+        )
 
     def _shown(self, path: Path) -> str:
         try:
@@ -254,6 +277,7 @@ class GoldenKeeper:
 
     def summary_lines(self) -> list[str]:
         lines = [f"wrote {path}" for path in self.written]
+        lines += [f"could not write {failure}" for failure in self.failed_writes]
         lines += [f"replaced unreadable pin file {path}" for path in self.replaced_corrupt]
         lines += [f"removed {path}: its suite file is gone" for path in self.removed]
         for stale in self.stale:

@@ -131,5 +131,7 @@ class XdistHooks:
 
     def pytest_testnodedown(self, node: Any, error: object) -> None:
         output = getattr(node, "workeroutput", {})
-        if output.get("tier2_deselected") and self.state.golden is not None:
-            self.state.golden.deselected = True
+        golden = self.state.golden
+        if golden is not None:
+            golden.deselected = golden.deselected or bool(output.get("tier2_deselected"))
+            golden.whole_dirs.update(map(Path, output.get("tier2_whole_dirs", ())))

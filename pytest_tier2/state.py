@@ -86,14 +86,31 @@ class Tier2State:
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         workeroutput = getattr(self.config, "workeroutput", None)
         if workeroutput is not None:  # an xdist worker: the controller reports and writes
-            workeroutput["tier2_deselected"] = bool(self.golden and self.golden.deselected)
+            if self.golden is not None:
+                workeroutput["tier2_deselected"] = self.golden.deselected
+                workeroutput["tier2_whole_dirs"] = sorted(map(str, self.golden.whole_dirs))
             return
         if self.report_path:
             self.write_report(Path(self.report_path))
         if self.golden is not None:
             self.golden.finish()
-            if self.golden.stale and self.golden.mode == "check" and session.exitstatus == 0:
+            if self.golden.fails_check and session.exitstatus == 0:
                 session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+    def pytest_collect_directory(self, path: Path) -> None:
+        """Note each directory collected in full, for judging pin files whose suite is gone."""
+        if self.golden is not None and self.covers_whole(path):
+            self.golden.whole_dirs.add(path)
+
+    def covers_whole(self, directory: Path) -> bool:
+        """Whether a command-line argument was this directory or one above it."""
+        for argument in self.config.args:
+            if "::" in argument:
+                continue
+            target = self.config.invocation_params.dir / argument
+            if target.is_dir() and (directory == target or target in directory.parents):
+                return True
+        return False
 
     def write_report(self, path: Path) -> None:
         """Every suite's hashes and canonical test-run result, as one JSON document."""
