@@ -74,7 +74,8 @@ def _describe(value: object) -> str:
         return "binary data is not a JSON value"
     if isinstance(value, (set, frozenset)):
         return "a set is not a JSON value; use a list"
-    return f"a {type(value).__name__} is not a JSON value"
+    name = type(value).__name__
+    return f"{'an' if name[:1] in 'aeiouAEIOU' else 'a'} {name} is not a JSON value"
 
 
 def join_where(where: str, key: str | int) -> str:
