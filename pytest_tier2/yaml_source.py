@@ -1,7 +1,8 @@
 """Read a YAML file into line-marked nodes, safely.
 
-This never calls PyYAML's constructors on mappings or sequences: it builds nodes from the
-parser's events itself. That is what makes every guarantee below cheap and certain:
+libyaml composes the node graph (no constructor runs, so no tag can act); this module then
+walks that graph itself, without recursion. That is what makes every guarantee below cheap
+and certain:
 
 * no tag other than the JSON-like standard ones is accepted, so nothing can execute;
 * duplicate mapping keys are found (PyYAML silently keeps the last);
@@ -13,8 +14,8 @@ parser's events itself. That is what makes every guarantee below cheap and certa
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from typing import Any
+import re
+from typing import Any, ClassVar
 
 import yaml
 
@@ -33,8 +34,11 @@ _SCALAR_TAGS = {_STD + name for name in ("str", "int", "float", "bool", "null")}
 _MAP_TAG = _STD + "map"
 _SEQ_TAG = _STD + "seq"
 _MERGE_TAG = _STD + "merge"
-_RESOLVER = yaml.resolver.Resolver()
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
+_STR_TAG = _STD + "str"
+_ALIAS = re.compile(r"\*[^\s,\[\]{}]+")
+_SCALARS: dict[tuple[str, str], tuple[Any]] = {}
+"""Constructed scalars by (tag, text), for the short ones that suites repeat."""
 _BOM = b"\xef\xbb\xbf"
 _NULL_FORMS = ("", "~", "null", "Null", "NULL")
 
@@ -87,14 +91,6 @@ def type_name(value: object) -> str:
     return "mapping"
 
 
-@dataclass
-class _Frame:
-    node: Node
-    anchor: str | None
-    pending_key: tuple[str, int] | None = None
-    merged: dict[str, Node] | None = None
-
-
 def decode(data: bytes) -> str:
     """UTF-8 text of a file, without a BOM; bad bytes are an error that names their line."""
     if data.startswith(_BOM):
@@ -108,66 +104,62 @@ def decode(data: bytes) -> str:
         ) from None
 
 
-def _scalar(event: yaml.ScalarEvent, line: int) -> Any:
-    tag = event.tag
-    if tag is None or tag == "!":
-        tag = _RESOLVER.resolve(yaml.ScalarNode, event.value, event.implicit)  # type: ignore[no-untyped-call]
-    if tag == _STD + "str":
-        return event.value
-    if tag == _MERGE_TAG and event.tag is None:
-        return "<<"
-    if tag not in _SCALAR_TAGS:
-        if tag == _STD + "timestamp" and event.tag is None:
-            kind = "date" if len(event.value) == 10 else "timestamp"
-            raise YamlSourceError(
-                line, f"{event.value!r} is a {kind}, not a JSON value; quote it to make it a string"
-            )
-        raise YamlSourceError(line, f"tag '{show_tag(tag)}' is not allowed")
-    if tag == _STD + "null" and event.value not in _NULL_FORMS:
-        raise YamlSourceError(line, f"{event.value!r} is not a valid !!null")
-    try:
-        value = _CONSTRUCTOR.construct_object(yaml.ScalarNode(tag, event.value))
-    except (ValueError, KeyError, IndexError, yaml.YAMLError):
-        raise YamlSourceError(line, f"{event.value!r} is not a valid {show_tag(tag)}") from None
-    if isinstance(value, float) and not math.isfinite(value):
-        raise YamlSourceError(
-            line, f"{event.value!r} is not a JSON value (NaN and infinity are not)"
-        )
-    return value
-
-
-def _check_collection_tag(tag: str | None, expected: str, line: int) -> None:
-    if tag is not None and tag not in ("!", expected):
-        raise YamlSourceError(line, f"tag '{show_tag(tag)}' is not allowed")
-
-
 def show_tag(tag: str) -> str:
     """A tag as it is written in a file: `!!python/name:os.system`, not its long form."""
     return "!!" + tag[len(_STD) :] if tag.startswith(_STD) else tag
 
 
+class _Composer(_Loader):
+    """libyaml's composer, with scalar tag resolution memoised: suites repeat their keys."""
+
+    _resolved: ClassVar[dict[tuple[str, tuple[bool, bool]], str]] = {}
+
+    def resolve(self, kind: Any, value: str | None, implicit: tuple[bool, bool]) -> str:
+        # By name, not class identity: see `parse`.
+        if kind.__name__ == "MappingNode":
+            return _MAP_TAG
+        if kind.__name__ == "SequenceNode":
+            return _SEQ_TAG
+        assert value is not None
+        key = (value, implicit)
+        tag = self._resolved.get(key)
+        if tag is None:
+            tag = str(super().resolve(yaml.ScalarNode, value, implicit))  # type: ignore[no-untyped-call]
+            if len(value) <= 40 and len(self._resolved) < 20_000:
+                self._resolved[key] = tag
+        return tag
+
+
 def parse(text: str) -> Node | None:
     """Parse one YAML document into Nodes; None when the text holds no document."""
-    loader = _Loader(text)
+    loader = _Composer(text)
     try:
-        return _build(loader)
-    except YamlSourceError:
-        raise
+        root = loader.get_single_node()
     except Exception as error:
         # Matched by attributes, not classes: libyaml's extension keeps the classes of the
         # first `yaml` import, which differ from a later re-import's (pytester does that).
         raise _source_error(text, error) from None
     finally:
         loader.dispose()
+    return None if root is None else _convert(root)
 
 
 def _source_error(text: str, error: Exception) -> YamlSourceError:
+    if isinstance(error, RecursionError):  # only the pure-Python composer recurses
+        return YamlSourceError(1, f"nested deeper than {MAX_DEPTH} levels")
     mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
     if mark is not None:
         problem = getattr(error, "problem", None) or str(error)
+        line = mark.line + 1
         if "maximum nesting depth" in problem:
-            return YamlSourceError(mark.line + 1, f"nested deeper than {MAX_DEPTH} levels")
-        return YamlSourceError(mark.line + 1, f"invalid YAML: {problem}")
+            return YamlSourceError(line, f"nested deeper than {MAX_DEPTH} levels")
+        if "found another document" in problem:
+            return YamlSourceError(line, "more than one YAML document in the file")
+        if "undefined alias" in problem:
+            alias = _ALIAS.match(text, getattr(mark, "index", 0) or 0)
+            name = f"'{alias.group(0)}'" if alias else "here"
+            return YamlSourceError(line, f"alias {name} refers to no anchor before it")
+        return YamlSourceError(line, f"invalid YAML: {' '.join(problem.split())}")
     position = getattr(error, "position", None)
     if isinstance(position, int):  # a reader error: a character YAML refuses, such as NUL
         character = getattr(error, "character", 0)
@@ -179,102 +171,132 @@ def _source_error(text: str, error: Exception) -> YamlSourceError:
     return YamlSourceError(1, f"invalid YAML: {' '.join(str(error).split())}")
 
 
-def _build(loader: Any) -> Node | None:
-    anchors: dict[str, Node] = {}
-    stack: list[_Frame] = []
-    root: Node | None = None
-    documents = 0
-    while True:
-        event = loader.get_event()
-        if event is None:  # the stream ended without a StreamEndEvent
-            return root
-        line = event.start_mark.line + 1
-        # By name, not class identity: see `parse`.
-        kind = type(event).__name__
-        if kind == "ScalarEvent":
-            node = Node(_scalar(event, line), line)
-            if event.anchor is not None:
-                anchors[event.anchor] = node
-        elif kind == "AliasEvent":
-            aliased = anchors.get(event.anchor)
-            if aliased is None:
-                raise YamlSourceError(
-                    line, f"alias '*{event.anchor}' refers to no complete anchor before it"
-                )
-            node = aliased
-        elif kind == "MappingStartEvent" or kind == "SequenceStartEvent":
-            is_map = kind == "MappingStartEvent"
-            _check_collection_tag(event.tag, _MAP_TAG if is_map else _SEQ_TAG, line)
-            if len(stack) >= MAX_DEPTH:
-                raise YamlSourceError(line, f"nested deeper than {MAX_DEPTH} levels")
-            stack.append(_Frame(Node({} if is_map else [], line), event.anchor))
+def _scalar(tag: str, value: str, line: int) -> Any:
+    if tag == _STR_TAG:
+        return value
+    cached = _SCALARS.get((tag, value))
+    if cached is not None:
+        return cached[0]
+    if tag == _MERGE_TAG:
+        return "<<"
+    if tag not in _SCALAR_TAGS:
+        if tag == _STD + "timestamp":
+            kind = "date" if len(value) == 10 else "timestamp"
+            raise YamlSourceError(
+                line,
+                f"tag '!!timestamp' is not allowed: {value!r} is a {kind}, not a JSON value; "
+                "quote it to make it a string",
+            )
+        raise YamlSourceError(line, f"tag '{show_tag(tag)}' is not allowed")
+    if tag == _STD + "null" and value not in _NULL_FORMS:
+        raise YamlSourceError(line, f"{value!r} is not a valid !!null")
+    try:
+        result = _CONSTRUCTOR.construct_object(yaml.ScalarNode(tag, value))
+    except (ValueError, KeyError, IndexError, yaml.YAMLError):
+        raise YamlSourceError(line, f"{value!r} is not a valid {show_tag(tag)}") from None
+    if isinstance(result, float) and not math.isfinite(result):
+        raise YamlSourceError(line, f"{value!r} is not a JSON value (NaN and infinity are not)")
+    if len(_SCALARS) < 20_000 and len(value) <= 40:
+        _SCALARS[(tag, value)] = (result,)
+    return result
+
+
+def _check_collection_tag(tag: str, expected: str, line: int) -> None:
+    if tag != expected:
+        raise YamlSourceError(line, f"tag '{show_tag(tag)}' is not allowed")
+
+
+def _convert(root: Any) -> Node:
+    """Turn PyYAML's node graph into Nodes without recursion, checking as it goes.
+
+    Aliased nodes are converted once and shared; each Node's `size` counts its expansion,
+    so an alias bomb is refused as soon as one container grows past the limit.
+    """
+    done: dict[int, Node] = {}
+    active: set[int] = set()
+    stack: list[tuple[Any, int, bool]] = [(root, 0, False)]
+    while stack:
+        ynode, depth, children_done = stack.pop()
+        key = id(ynode)
+        line = ynode.start_mark.line + 1
+        kind = type(ynode).__name__  # not the class: see `parse`
+        if kind == "ScalarNode":
+            if key not in done:
+                done[key] = Node(_scalar(ynode.tag, ynode.value, line), line)
             continue
-        elif kind == "MappingEndEvent" or kind == "SequenceEndEvent":
-            frame = stack.pop()
-            node = frame.node
-            if frame.merged:
-                for key, value in frame.merged.items():
-                    if key not in node.value:
-                        node.value[key] = value
-                        node.key_lines[key] = value.line
-                        node.size += value.size
-            if frame.anchor is not None:
-                anchors[frame.anchor] = node
-        elif kind == "DocumentStartEvent":
-            documents += 1
-            if documents > 1:
-                raise YamlSourceError(line, "more than one YAML document in the file")
+        if children_done:
+            active.discard(key)
+            done[key] = _container(ynode, kind, line, done)
             continue
-        elif kind == "StreamEndEvent":
-            return root
+        if key in done:
+            continue
+        if key in active:
+            raise YamlSourceError(line, "an alias refers to a node that contains it")
+        if depth >= MAX_DEPTH:
+            raise YamlSourceError(line, f"nested deeper than {MAX_DEPTH} levels")
+        _check_collection_tag(ynode.tag, _MAP_TAG if kind == "MappingNode" else _SEQ_TAG, line)
+        active.add(key)
+        stack.append((ynode, depth, True))
+        if kind == "MappingNode":
+            children = []
+            for key_node, value_node in ynode.value:
+                if type(key_node).__name__ != "ScalarNode":
+                    raise YamlSourceError(
+                        key_node.start_mark.line + 1,
+                        "a mapping key must be a string, not a collection",
+                    )
+                children.append(value_node)
         else:
-            continue
-        if not stack:
-            root = node
-            continue
-        _attach(stack[-1], node)
+            children = ynode.value
+        for child in reversed(children):
+            if id(child) not in done:
+                stack.append((child, depth + 1, False))
+    return done[id(root)]
 
 
-def _attach(frame: _Frame, node: Node) -> None:
-    parent = frame.node
-    if isinstance(parent.value, list):
-        parent.value.append(node)
-    elif frame.pending_key is None:
-        key = node.value
-        if isinstance(key, (dict, list)):
-            raise YamlSourceError(node.line, "a mapping key must be a string, not a collection")
-        if not isinstance(key, str):
-            raise YamlSourceError(
-                node.line, f"mapping key {key!r} is a {type_name(key)}; keys must be strings"
-            )
-        frame.pending_key = (key, node.line)
-        return
+def _container(ynode: Any, kind: str, line: int, done: dict[int, Node]) -> Node:
+    if kind == "SequenceNode":
+        items = [done[id(child)] for child in ynode.value]
+        node = Node(items, line, 1 + sum(item.size for item in items))
     else:
-        key, key_line = frame.pending_key
-        frame.pending_key = None
-        if key == "<<" and node.value is not None:
-            _merge(frame, node, key_line)
-            return
-        if key in parent.value:
-            raise YamlSourceError(
-                key_line, f"duplicate key {key!r} (first at line {parent.key_lines[key]})"
-            )
-        parent.value[key] = node
-        parent.key_lines[key] = key_line
-    parent.size += node.size
-    if parent.size > MAX_EXPANDED_NODES:
-        raise YamlSourceError(
-            node.line, f"aliases expand to more than {MAX_EXPANDED_NODES:,} nodes"
-        )
+        node = Node({}, line)
+        mapping: dict[str, Node] = node.value
+        merged: dict[str, Node] = {}
+        size = 1
+        for key_node, value_node in ynode.value:
+            key_line = key_node.start_mark.line + 1
+            key = _scalar(key_node.tag, key_node.value, key_line)
+            value = done[id(value_node)]
+            if key == "<<" and key_node.tag == _MERGE_TAG:
+                _merge(value, key_line, merged)
+                continue
+            if not isinstance(key, str):
+                raise YamlSourceError(
+                    key_line, f"mapping key {key!r} is a {type_name(key)}; keys must be strings"
+                )
+            if key in mapping:
+                raise YamlSourceError(
+                    key_line, f"duplicate key {key!r} (first at line {node.key_lines[key]})"
+                )
+            mapping[key] = value
+            node.key_lines[key] = key_line
+            size += value.size
+        for key, value in merged.items():
+            if key not in mapping:
+                mapping[key] = value
+                node.key_lines[key] = value.line
+                size += value.size
+        node.size = size
+    if node.size > MAX_EXPANDED_NODES:
+        raise YamlSourceError(line, f"aliases expand to more than {MAX_EXPANDED_NODES:,} nodes")
+    return node
 
 
-def _merge(frame: _Frame, node: Node, line: int) -> None:
+def _merge(source: Node, line: int, merged: dict[str, Node]) -> None:
     """`<<: *base` or `<<: [*a, *b]`: keys given explicitly win, earlier merges win over later."""
-    sources = node.value if isinstance(node.value, list) else [node]
-    merged = frame.merged if frame.merged is not None else {}
-    for source in sources:
-        if not isinstance(source.value, dict):
+    sources = source.value if isinstance(source.value, list) else [source]
+    for item in sources:
+        if not isinstance(item.value, dict):
             raise YamlSourceError(line, "'<<' merges only mappings")
-        for key, value in source.value.items():
+        for key, value in item.value.items():
             merged.setdefault(key, value)
-    frame.merged = merged
