@@ -54,7 +54,7 @@ class SuiteFileError(Tier2Error):
         super().__init__(f"{path}:{line}: {message}")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ExpectationEntry:
     """An expectation and what the plugin needs beside it: its line and its pytest marks."""
 

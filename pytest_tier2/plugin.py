@@ -77,6 +77,8 @@ def pytest_configure(config: pytest.Config) -> None:
         from .golden import GoldenKeeper
 
         state.golden = GoldenKeeper(golden_mode, config.rootpath)
+    if golden_mode != "off" or config.getoption("tier2_report"):
+        config.pluginmanager.register(ReportExtras(), "tier2-report-extras")
     if config.pluginmanager.hasplugin("xdist"):
         config.pluginmanager.register(XdistHooks(state), "tier2-xdist")
     config.stash[STATE_KEY] = state
@@ -112,17 +114,6 @@ def pytest_runtest_teardown(item: pytest.Item) -> None:
         item.suite_file.item_done()
 
 
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(
-    item: pytest.Item, call: pytest.CallInfo[None]
-) -> Generator[None, pytest.TestReport, pytest.TestReport]:
-    report = yield
-    if call.when == "call":
-        for name, value in getattr(item, "tier2_report_extras", {}).items():
-            setattr(report, name, value)
-    return report
-
-
 class XdistHooks:
     """Hooks that exist only with pytest-xdist: workers tell the controller what they deselected."""
 
@@ -135,3 +126,18 @@ class XdistHooks:
         if golden is not None:
             golden.deselected = golden.deselected or bool(output.get("tier2_deselected"))
             golden.whole_dirs.update(map(Path, output.get("tier2_whole_dirs", ())))
+
+
+class ReportExtras:
+    """Copies what an item left for the writing process onto its report, which carries it
+    across xdist's process boundary. Registered only when golden mode or a report needs it."""
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(
+        self, item: pytest.Item, call: pytest.CallInfo[None]
+    ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+        report = yield
+        if call.when == "call":
+            for name, value in getattr(item, "tier2_report_extras", {}).items():
+                setattr(report, name, value)
+        return report

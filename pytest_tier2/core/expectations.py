@@ -29,7 +29,7 @@ ExpectationOp = Literal[
 ]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MissionExpectation:
     """One check: the value at `path` in a mission's result, compared with `op`.
 

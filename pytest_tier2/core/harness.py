@@ -36,7 +36,7 @@ def tree_of(result: ResultLike) -> Any:
     return freeze(result.to_dict(), "result")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MissionCall:
     """One mission call in a scenario. `alias` names its result; it defaults to the mission name."""
 
@@ -53,7 +53,7 @@ class MissionCall:
         return self.alias if self.alias is not None else self.name
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ScenarioDefinition:
     """A named scenario: missions run in order, each on a fresh copy of `initial_state`."""
 
