@@ -19,6 +19,7 @@ from .core.harness import MissionCall, ScenarioDefinition
 from .core.paths import parse_path
 from .core.registry import Registry
 from .core.suite import ScenarioSuiteDefinition
+from .yaml_fast import parse_fast
 from .yaml_source import Node, YamlSourceError, decode, parse
 
 DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -115,7 +116,8 @@ def load_file(
 def load_suite(data: bytes, path: str, registry: Registry) -> SuiteSpec:
     """Load a suite from the bytes of a file; `path` is how messages name the file."""
     try:
-        root = parse(decode(data))
+        text = decode(data)
+        root = parse_fast(text) or parse(text)
     except YamlSourceError as error:
         raise SuiteFileError(path, error.line, error.message) from None
     if root is None:

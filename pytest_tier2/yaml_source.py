@@ -171,6 +171,39 @@ def _source_error(text: str, error: Exception) -> YamlSourceError:
     return YamlSourceError(1, f"invalid YAML: {' '.join(str(error).split())}")
 
 
+_PLAIN_RESOLVER = yaml.resolver.Resolver()
+_PLAIN_TAGS: dict[str, str] = {}
+
+
+def resolve_plain(value: str) -> str:
+    """The tag PyYAML's resolver gives a plain (unquoted) scalar, memoised for short ones."""
+    tag = _PLAIN_TAGS.get(value)
+    if tag is None:
+        tag = str(_PLAIN_RESOLVER.resolve(yaml.ScalarNode, value, (True, False)))  # type: ignore[no-untyped-call]
+        if len(value) <= 40 and len(_PLAIN_TAGS) < 20_000:
+            _PLAIN_TAGS[value] = tag
+    return tag
+
+
+def scalar_value(tag: str, value: str, line: int) -> Any:
+    """The JSON-like value of a scalar with a resolved tag, or a YamlSourceError."""
+    return _scalar(tag, value, line)
+
+
+_PLAIN_VALUES: dict[str, tuple[Any]] = {}
+
+
+def plain_value(text: str, line: int) -> Any:
+    """The value of a plain (unquoted) scalar, memoised for the short ones suites repeat."""
+    cached = _PLAIN_VALUES.get(text)
+    if cached is not None:
+        return cached[0]
+    value = _scalar(resolve_plain(text), text, line)
+    if len(text) <= 40 and len(_PLAIN_VALUES) < 20_000:
+        _PLAIN_VALUES[text] = (value,)
+    return value
+
+
 def _scalar(tag: str, value: str, line: int) -> Any:
     if tag == _STR_TAG:
         return value
