@@ -27,8 +27,9 @@ FORMAT = "pytest-tier2-golden"
 VERSION = 1
 PIN_SUFFIX = ".tier2.golden.json"
 SUITE_SUFFIXES = (".tier2.yaml", ".tier2.yml")
-GOLDEN_ITEM_NAME = "@golden"
-"""The pin item's name: '@' is outside the expectation id grammar, so it never collides."""
+GOLDEN_ITEM_SUFFIX = "@golden"
+"""A pin item is named `<scenario>@golden`: '@' is outside the id grammar, so it never
+collides with an expectation id."""
 MAX_DIFF_LINES = 20
 
 

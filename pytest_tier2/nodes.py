@@ -58,15 +58,14 @@ class Tier2File(pytest.File):
             )
         except SuiteFileError as error:
             raise self.CollectError(str(error)) from None
-        by_scenario: dict[str, list[ExpectationEntry]] = {}
         for entry in self.spec.entries:
-            by_scenario.setdefault(entry.expectation.scenario_name, []).append(entry)
-        for scenario in self.spec.suite.scenarios:
-            yield ScenarioNode.from_parent(
-                self,
-                name=scenario.scenario_name,
-                entries=tuple(by_scenario.get(scenario.scenario_name, ())),
-            )
+            yield ExpectationItem.from_parent(self, name=entry.expectation.id, entry=entry)
+        if self.config.stash[STATE_KEY].golden_mode != "off":
+            from .golden import GOLDEN_ITEM_SUFFIX
+
+            for scenario in self.spec.suite.scenarios:
+                name = scenario.scenario_name
+                yield GoldenItem.from_parent(self, name=name + GOLDEN_ITEM_SUFFIX, scenario=name)
 
     def expect_items(self, count: int) -> None:
         """How many of this file's items will run; the outcome is dropped after the last."""
@@ -122,36 +121,13 @@ class Tier2File(pytest.File):
         return SuiteRunError(describe_run_error(where, self.spec.name, error))
 
 
-class ScenarioNode(pytest.Collector):
-    """A scenario: test explorers show file > scenario > expectation."""
-
-    def __init__(self, *, entries: tuple[ExpectationEntry, ...], **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.entries = entries
-
-    def collect(self) -> Iterator[pytest.Item]:
-        for entry in self.entries:
-            yield ExpectationItem.from_parent(self, name=entry.expectation.id, entry=entry)
-        if self.config.stash[STATE_KEY].golden_mode != "off":
-            from .golden import GOLDEN_ITEM_NAME
-
-            yield GoldenItem.from_parent(self, name=GOLDEN_ITEM_NAME)
-
-    def reportinfo(self) -> tuple[os.PathLike[str] | str, int | None, str]:
-        suite_file = self.parent
-        assert isinstance(suite_file, Tier2File)
-        return self.path, suite_file.spec.scenario_lines[self.name] - 1, self.name
-
-
 class Tier2Item(pytest.Item):
-    """Common ground of the items of a suite file."""
+    """Common ground of the items of a suite file: they sit directly under it."""
 
     @property
     def suite_file(self) -> Tier2File:
         node = self.parent
-        while not isinstance(node, Tier2File):
-            assert node is not None
-            node = node.parent
+        assert isinstance(node, Tier2File)
         return node
 
     def repr_failure(
@@ -179,6 +155,7 @@ class ExpectationItem(Tier2Item):
     def __init__(self, *, entry: ExpectationEntry, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.entry = entry
+        self.extra_keyword_matches.add(entry.expectation.scenario_name)  # -k <scenario>
         for mark in entry.marks:
             self.add_marker(mark)
         if entry.skip is not None:
@@ -210,17 +187,21 @@ class ExpectationItem(Tier2Item):
             raise ExpectationFailed(where, expectation, result)
 
     def reportinfo(self) -> tuple[os.PathLike[str] | str, int | None, str]:
-        expectation = self.entry.expectation
-        return self.path, self.entry.line - 1, f"{expectation.scenario_name}::{expectation.id}"
+        return self.path, self.entry.line - 1, self.name
 
 
 class GoldenItem(Tier2Item):
     """A scenario's pin check (or, in update mode, its new pin): golden modes only."""
 
+    def __init__(self, *, scenario: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.scenario = scenario
+        self.extra_keyword_matches.add(scenario)
+
     def runtest(self) -> None:
         from .golden import PinFileError, describe_drift, scenario_pin
 
-        suite_file, scenario = self.suite_file, self.parent.name  # type: ignore[union-attr]
+        suite_file, scenario = self.suite_file, self.scenario
         test_run = self.suite_result()
         current = scenario_pin(test_run, scenario)
         payload: dict[str, Any] = {
@@ -272,9 +253,8 @@ class GoldenItem(Tier2Item):
         return super().repr_failure(excinfo, style=style)
 
     def reportinfo(self) -> tuple[os.PathLike[str] | str, int | None, str]:
-        scenario = self.parent.name  # type: ignore[union-attr]
-        line = self.suite_file.spec.scenario_lines[scenario]
-        return self.path, line - 1, f"{scenario}::{self.name}"
+        line = self.suite_file.spec.scenario_lines[self.scenario]
+        return self.path, line - 1, self.name
 
 
 class GoldenMismatch(Exception):

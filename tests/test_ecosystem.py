@@ -128,18 +128,18 @@ expectations:
     op: exists
 """
 
-# Files in path order; in a file, scenarios in file order, each with its expectations.
+# Files in path order; in a file, its expectations in file order, whatever their scenario.
 NODE_IDS = [
-    "suites/deep/stock.tier2.yaml::restock::bins_are_three",
-    "suites/deep/stock.tier2.yaml::restock::bins_are_four",
-    "suites/green.tier2.yaml::only::echo_succeeds",
-    "suites/green.tier2.yaml::only::echo_has_no_error",
-    "suites/shop.tier2.yaml::morning::loop_succeeds",
-    "suites/shop.tier2.yaml::morning::counter-was-bumped",
-    "suites/shop.tier2.yaml::morning::team_is_kept",
-    "suites/shop.tier2.yaml::morning::known_gap",
-    "suites/shop.tier2.yaml::late-shift::late_counter_is_kept",
-    "suites/shop.tier2.yaml::late-shift::late_echo_fails",
+    "suites/deep/stock.tier2.yaml::bins_are_three",
+    "suites/deep/stock.tier2.yaml::bins_are_four",
+    "suites/green.tier2.yaml::echo_succeeds",
+    "suites/green.tier2.yaml::echo_has_no_error",
+    "suites/shop.tier2.yaml::loop_succeeds",
+    "suites/shop.tier2.yaml::late_counter_is_kept",
+    "suites/shop.tier2.yaml::counter-was-bumped",
+    "suites/shop.tier2.yaml::team_is_kept",
+    "suites/shop.tier2.yaml::late_echo_fails",
+    "suites/shop.tier2.yaml::known_gap",
 ]
 
 SUITES = {
@@ -147,6 +147,15 @@ SUITES = {
     "suites/deep/stock.tier2.yaml": STOCK,
     "suites/green.tier2.yaml": GREEN,
 }
+
+
+EXPECTATION = re.compile(r"^  - id: (\S+)\n    scenario: (\S+)$", re.MULTILINE)
+SCENARIO_OF = {
+    (file, eid): scenario
+    for file, text in SUITES.items()
+    for eid, scenario in EXPECTATION.findall(text)
+}
+"""The scenario each expectation of SUITES reads, by (file, expectation id)."""
 
 
 def write(root: Path, files: dict[str, str]) -> None:
@@ -190,6 +199,8 @@ def collect_only(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
 EXPLORER_PROBE = """\
 import json
 
+import pytest
+
 
 def pytest_collection_finish(session):
     # What VS Code's pytest plugin reads from every collected item.
@@ -198,6 +209,9 @@ def pytest_collection_finish(session):
             "nodeid": item.nodeid,
             "location": list(item.location),
             "has_callspec": hasattr(item, "callspec"),
+            # VS Code builds its tree by walking up from each item to the file.
+            "parent": item.parent.nodeid,
+            "parent_is_file": isinstance(item.parent, pytest.File),
         }
         for item in session.items
     ]
@@ -230,14 +244,14 @@ def test_vscode_sees_plain_items_whose_location_is_the_expectations_yaml_line(
         # VS Code treats an item with a `callspec` as parametrized and splits its node id
         # on ".py": a suite's items must have none.
         assert item["has_callspec"] is False, item
-        file, scenario, eid = item["nodeid"].split("::")
+        file, eid = item["nodeid"].split("::")
         text = SUITES[file]
         # location[0] is the suite file relative to the rootdir, wherever pytest started;
         # VS Code opens it and jumps to line location[1] + 1: the expectation's `- id:`.
         assert item["location"][0] == file
         assert item["location"][1] + 1 == expectation_line(text, eid), item
-        # The scenario part is the one the expectation's `scenario:` line names.
-        assert f"scenario: {scenario}" in text.split(f"- id: {eid}\n")[1].splitlines()[0]
+        # The name part is the expectation id alone: no scenario sits between.
+        assert item["location"][2] == eid, item
         seen.add((file, eid))
     assert seen == {
         (file, eid)
@@ -246,29 +260,31 @@ def test_vscode_sees_plain_items_whose_location_is_the_expectations_yaml_line(
     }
 
 
-def test_vscode_tree_is_file_then_scenario_then_expectation(suites: pytest.Pytester) -> None:
+def test_vscode_tree_is_file_then_expectation(suites: pytest.Pytester) -> None:
     items = explore(suites, "suites/shop.tier2.yaml")
-    # Items come grouped by scenario, in the order the file declares its scenarios.
+    # Items come in the order the file declares its expectations, whatever their scenario.
     assert [item["nodeid"].split("::")[1:] for item in items] == [
-        ["morning", "loop_succeeds"],
-        ["morning", "counter-was-bumped"],
-        ["morning", "team_is_kept"],
-        ["morning", "known_gap"],
-        ["late-shift", "late_counter_is_kept"],
-        ["late-shift", "late_echo_fails"],
+        ["loop_succeeds"],
+        ["late_counter_is_kept"],
+        ["counter-was-bumped"],
+        ["team_is_kept"],
+        ["late_echo_fails"],
+        ["known_gap"],
     ]
     for item in items:
-        scenario, eid = item["nodeid"].split("::")[1:]
-        assert SHOP_SCENARIO[eid] == scenario
+        eid = item["nodeid"].split("::")[1]
+        # Every item hangs directly under the file node: the tree is file > expectation.
+        assert item["parent"] == "suites/shop.tier2.yaml", item
+        assert item["parent_is_file"] is True, item
         # The third member is the test's name as pytest shows it in headlines.
-        assert item["location"][2] == f"{scenario}::{eid}"
+        assert item["location"][2] == eid
 
 
 @pytest.mark.parametrize("eid", SHOP_PASSING)
 def test_running_one_expectation_by_its_node_id_runs_exactly_that_one(
     suites: pytest.Pytester, eid: str
 ) -> None:
-    node_id = f"suites/shop.tier2.yaml::{SHOP_SCENARIO[eid]}::{eid}"
+    node_id = f"suites/shop.tier2.yaml::{eid}"
     result = suites.runpytest("-v", node_id)
     result.assert_outcomes(passed=1)
     assert [line.split()[:2] for line in result.outlines if " PASSED" in line] == [
@@ -313,6 +329,9 @@ def test_pycharm_gets_one_started_finished_pair_per_expectation_and_failed_for_f
     # Each test name ends with its expectation id, so the tree shows the id as the leaf.
     name_of = {eid: next(n for n in started if n.endswith(f".{eid}")) for eid in all_ids}
     assert len(set(name_of.values())) == len(all_ids)
+    # Each name is "<file, dotted>.<expectation id>", in file order: no scenario level.
+    shop_ids = [n.split("::")[1] for n in NODE_IDS if n.startswith("suites/shop.tier2.yaml::")]
+    assert started == [f"suites.shop_tier2_yaml.{eid}" for eid in shop_ids]
     # Each pair is well nested: a test finishes before the next one starts.
     pairs = [(k, a["name"]) for k, a in messages if k in ("testStarted", "testFinished")]
     assert pairs == [(kind, name) for name in started for kind in ("testStarted", "testFinished")]
@@ -360,8 +379,8 @@ def test_pycharm_gives_every_expectation_the_format_allows_a_test_name_of_its_ow
         ),
     )
     assert node_ids(collect_only(pytester)) == [
-        "clash.tier2.yaml::only::v1-2",
-        "clash.tier2.yaml::only::v1_2",
+        "clash.tier2.yaml::v1-2",
+        "clash.tier2.yaml::v1_2",
     ]
     result = pytester.runpytest_subprocess("--teamcity", "-p", "no:cacheprovider")
     started = [a["name"] for k, a in teamcity_messages(result.stdout.str()) if k == "testStarted"]
@@ -427,11 +446,11 @@ def test_a_name_that_would_break_node_ids_is_a_located_collection_error(
     assert "Traceback" not in result.stdout.str()
     # The good file still collects: only the bad one is an error.
     collected = collect_only(pytester, "good.tier2.yaml")
-    assert node_ids(collected) == ["good.tier2.yaml::only::check", "good.tier2.yaml::only::other"]
+    assert node_ids(collected) == ["good.tier2.yaml::check", "good.tier2.yaml::other"]
 
 
-DOTTED_ID = "dotted.tier2.yaml::v2-0-evening::v1_2-check"
-DOTTED_OTHER = "dotted.tier2.yaml::v2-0-evening::other"
+DOTTED_ID = "dotted.tier2.yaml::v1_2-check"
+DOTTED_OTHER = "dotted.tier2.yaml::other"
 
 
 @pytest.fixture
@@ -450,11 +469,12 @@ def test_names_with_dashes_collect_run_by_node_id_and_select_with_k(
     # A node id selects exactly its item, and runs it.
     assert node_ids(collect_only(dotted, DOTTED_ID)) == [DOTTED_ID]
     dotted.runpytest(DOTTED_ID).assert_outcomes(passed=1)
-    dotted.runpytest("dotted.tier2.yaml::v2-0-evening").assert_outcomes(passed=2)
 
-    # -k takes the names whole, dashes included.
+    # -k takes the names whole, dashes included; a scenario name selects its expectations.
     assert node_ids(collect_only(dotted, "-k", "v1_2-check")) == [DOTTED_ID]
     assert node_ids(collect_only(dotted, "-k", "not v1_2-check")) == [DOTTED_OTHER]
+    assert node_ids(collect_only(dotted, "-k", "v2-0-evening")) == [DOTTED_ID, DOTTED_OTHER]
+    assert node_ids(collect_only(dotted, "-k", "not v2-0-evening")) == []
     dotted.runpytest("-k", "v1_2-check").assert_outcomes(passed=1, deselected=1)
     dotted.runpytest("-k", "v2-0-evening").assert_outcomes(passed=2)
 
@@ -669,10 +689,11 @@ def test_each_expectation_is_a_junit_testcase_with_its_tier2_hashes(
     assert len(cases) == 10
     for case in cases:
         props = {p.get("name"): p.get("value") for p in case.iter("property")}
-        # classname is "<file as dotted path>.<scenario>", as for a method of a class.
-        dotted_file, scenario = case.get("classname", "").rsplit(".", 1)
-        file = next(f for f in SUITES if f.replace("/", ".") == dotted_file)
+        # classname is "<file as dotted path>", as for a test function in a module.
+        dotted_file = case.get("classname", "")
+        [file] = [f for f in SUITES if f.replace("/", ".") == dotted_file]
         suite = by_file[file]
+        scenario = SCENARIO_OF[file, case.get("name", "")]
         scenario_result = suite["result"]["suite_result"]["scenario_results"][scenario]
         assert props == {
             "tier2_suite": suite["suite_name"],

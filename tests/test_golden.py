@@ -3,7 +3,7 @@
 Every test drives a real pytest session through `pytester`, as a user would type
 `pytest --tier2-golden...` in a repository with suite files and their pin files.
 A suite `a.tier2.yaml` is pinned in `a.tier2.golden.json` beside it; each scenario gets
-one pin item, `a.tier2.yaml::<scenario>::@golden`, in check and update modes only.
+one pin item, `a.tier2.yaml::<scenario>@golden`, in check and update modes only.
 """
 
 from __future__ import annotations
@@ -104,7 +104,7 @@ def golden_section(result: pytest.RunResult, mode: str) -> list[str]:
 
 
 def failure_text(result: pytest.RunResult, nodeid_tail: str) -> str:
-    """The body of the `____ <scenario>::@golden ____` failure section."""
+    """The body of the `____ <scenario>@golden ____` failure section."""
     lines = result.outlines
     start = next(
         i for i, line in enumerate(lines) if line.startswith("_") and f" {nodeid_tail} " in line
@@ -165,8 +165,8 @@ def pinned(pytester: pytest.Pytester, alpha: Path) -> Path:
     return pin_file
 
 
-ALPHA_IDS = ["a.tier2.yaml::first::first_succeeds", "a.tier2.yaml::second::second_succeeds"]
-ALPHA_PIN_IDS = ["a.tier2.yaml::first::@golden", "a.tier2.yaml::second::@golden"]
+ALPHA_IDS = ["a.tier2.yaml::first_succeeds", "a.tier2.yaml::second_succeeds"]
+ALPHA_PIN_IDS = ["a.tier2.yaml::first@golden", "a.tier2.yaml::second@golden"]
 
 
 # -- 1. modes --------------------------------------------------------------------------
@@ -184,12 +184,9 @@ def test_golden_off_by_default_collects_exactly_one_item_per_expectation(
 def test_golden_modes_add_one_pin_item_per_scenario(pytester: pytest.Pytester, alpha: Path) -> None:
     for mode in ("check", "update"):
         result = pytester.runpytest(*NO_CACHE, "--collect-only", "-q", f"--tier2-golden={mode}")
-        assert collected(result) == [
-            ALPHA_IDS[0],
-            ALPHA_PIN_IDS[0],
-            ALPHA_IDS[1],
-            ALPHA_PIN_IDS[1],
-        ]
+        # The pin items, in scenario order, follow all of the file's expectation items.
+        assert collected(result) == [*ALPHA_IDS, *ALPHA_PIN_IDS]
+        result.stdout.fnmatch_lines(["4 tests collected*"])
     assert not (pytester.path / "a.tier2.golden.json").exists()  # collection writes nothing
 
 
@@ -202,9 +199,9 @@ def test_a_scenario_without_expectations_still_gets_its_pin_item(
     )
     result = pytester.runpytest(*NO_CACHE, "--collect-only", "-q", "--tier2-golden")
     assert collected(result) == [
-        "a.tier2.yaml::first::ok",
-        "a.tier2.yaml::first::@golden",
-        "a.tier2.yaml::bare::@golden",
+        "a.tier2.yaml::ok",
+        "a.tier2.yaml::first@golden",
+        "a.tier2.yaml::bare@golden",
     ]
 
 
@@ -330,10 +327,10 @@ def test_editing_adding_and_removing_expectations_invalidates_no_pin(
     )
     check = run(pytester, "--tier2-golden")
     assert outcomes(check) == {
-        "a.tier2.yaml::first::first_ok": "FAILED",
-        "a.tier2.yaml::first::first_new": "PASSED",
-        "a.tier2.yaml::first::@golden": "PASSED",
-        "a.tier2.yaml::second::@golden": "PASSED",
+        "a.tier2.yaml::first_ok": "FAILED",
+        "a.tier2.yaml::first_new": "PASSED",
+        "a.tier2.yaml::first@golden": "PASSED",
+        "a.tier2.yaml::second@golden": "PASSED",
     }
     assert golden_section(check, "check") == []
 
@@ -342,7 +339,7 @@ def test_editing_adding_and_removing_expectations_invalidates_no_pin(
     assert pin_file.read_bytes() == before
 
 
-@pytest.mark.parametrize("eid", ["golden", "_golden", "golden_"])
+@pytest.mark.parametrize("eid", ["golden", "_golden", "golden_", "first_golden", "first"])
 def test_pin_items_never_collide_with_an_expectation_id(
     pytester: pytest.Pytester, eid: str
 ) -> None:
@@ -350,22 +347,23 @@ def test_pin_items_never_collide_with_an_expectation_id(
         ".tier2.yaml", a=suite_yaml("alpha", {"first": 1}, expectations=expectation(eid, "first"))
     )
     listed = pytester.runpytest(*NO_CACHE, "--collect-only", "-q", "--tier2-golden")
-    assert collected(listed) == [f"a.tier2.yaml::first::{eid}", "a.tier2.yaml::first::@golden"]
+    assert collected(listed) == [f"a.tier2.yaml::{eid}", "a.tier2.yaml::first@golden"]
 
     run(pytester, "--tier2-golden=update")
     check = run(pytester, "--tier2-golden")
     assert outcomes(check) == {
-        f"a.tier2.yaml::first::{eid}": "PASSED",
-        "a.tier2.yaml::first::@golden": "PASSED",
+        f"a.tier2.yaml::{eid}": "PASSED",
+        "a.tier2.yaml::first@golden": "PASSED",
     }
 
 
+@pytest.mark.parametrize("eid", ["'@golden'", "'first@golden'"])
 def test_the_pin_item_name_is_outside_the_expectation_id_grammar(
-    pytester: pytest.Pytester,
+    pytester: pytest.Pytester, eid: str
 ) -> None:
     pytester.makefile(
         ".tier2.yaml",
-        a=suite_yaml("alpha", {"first": 1}, expectations=expectation("'@golden'", "first")),
+        a=suite_yaml("alpha", {"first": 1}, expectations=expectation(eid, "first")),
     )
     result = run(pytester, "--tier2-golden")
     result.stdout.fnmatch_lines(["*ERROR collecting a.tier2.yaml*", "*a.tier2.yaml:*@golden*"])
@@ -383,7 +381,7 @@ def test_pins_of_another_format_version_are_reported_as_such(
 
     result = run(pytester, "--tier2-golden")
     assert outcomes(result)[ALPHA_PIN_IDS[0]] == "FAILED"
-    text = failure_text(result, "first::@golden")
+    text = failure_text(result, "first@golden")
     assert "a.tier2.golden.json:1: pins were written in format version 2" in text
     assert "this pytest-tier2 writes version 1" in text
     assert "re-pin with --tier2-golden=update" in text
@@ -490,14 +488,14 @@ def test_drift_fails_the_pin_item_with_hashes_a_field_diff_and_the_re_pin_comman
     old_hash, new_hash = old["missions"]["greet"]["hash"], new["missions"]["greet"]["hash"]
     assert old_hash != new_hash
     scenario_line = 9  # `  - name: second`
-    assert failure_text(result, "second::@golden").splitlines() == [
+    assert failure_text(result, "second@golden").splitlines() == [
         f"a.tier2.yaml:{scenario_line}: golden drift in scenario 'second' "
         "(pinned in a.tier2.golden.json)",
         f"  scenario hash  {old['scenario_hash']} -> {new['scenario_hash']}",
         f"  mission 'greet' hash  {old_hash} -> {new_hash}",
         "      final_state.x: 1 -> 2",
         "  if the change is intended, re-pin: pytest --tier2-golden=update "
-        '"a.tier2.yaml::second::@golden"',
+        '"a.tier2.yaml::second@golden"',
     ]
     assert drift != pinned.read_bytes()  # check mode had left the old pins in place
 
@@ -507,9 +505,9 @@ def test_a_suite_without_pins_fails_every_pin_item_in_check_mode(
 ) -> None:
     result = run(pytester, "--tier2-golden")
     assert [outcomes(result)[nodeid] for nodeid in ALPHA_PIN_IDS] == ["FAILED", "FAILED"]
-    assert failure_text(result, "first::@golden").splitlines() == [
+    assert failure_text(result, "first@golden").splitlines() == [
         "a.tier2.yaml:3: no golden pinned for scenario 'first'; run --tier2-golden=update",
-        '  pin it: pytest --tier2-golden=update "a.tier2.yaml::first::@golden"',
+        '  pin it: pytest --tier2-golden=update "a.tier2.yaml::first@golden"',
     ]
     assert not (pytester.path / "a.tier2.golden.json").exists()
 
@@ -520,7 +518,7 @@ def test_a_new_scenario_without_a_pin_fails_while_the_others_pass(
     pytester.makefile(".tier2.yaml", a=suite_yaml("alpha", {"first": 1, "second": 1, "third": 1}))
     result = run(pytester, "--tier2-golden")
     assert outcomes(result)[ALPHA_PIN_IDS[0]] == "PASSED"
-    assert outcomes(result)["a.tier2.yaml::third::@golden"] == "FAILED"
+    assert outcomes(result)["a.tier2.yaml::third@golden"] == "FAILED"
     result.stdout.fnmatch_lines(["*no golden pinned for scenario 'third'*"])
 
 
@@ -559,8 +557,12 @@ def test_update_removes_a_stale_scenario_pin_when_the_whole_suite_ran(
 
 @pytest.mark.parametrize(
     "selection",
-    [("-k", "first"), ("a.tier2.yaml::first",), ("a.tier2.yaml::first::@golden",)],
-    ids=["-k", "scenario-node-id", "pin-item-node-id"],
+    [
+        ("-k", "first"),
+        ("a.tier2.yaml::first_succeeds", "a.tier2.yaml::first@golden"),
+        ("a.tier2.yaml::first@golden",),
+    ],
+    ids=["-k-scenario", "scenario-items-node-ids", "pin-item-node-id"],
 )
 def test_a_subset_update_rewrites_only_the_selected_scenario_and_never_other_files(
     pytester: pytest.Pytester, selection: tuple[str, ...]
@@ -584,8 +586,8 @@ def test_a_subset_update_rewrites_only_the_selected_scenario_and_never_other_fil
     result = run(pytester, "--tier2-golden=update", *selection)
     assert result.ret == pytest.ExitCode.OK
     assert golden_section(result, "update") == ["wrote a.tier2.golden.json"]
-    assert outcomes(result)["a.tier2.yaml::first::@golden"] == "PASSED"
-    assert "a.tier2.yaml::second::@golden" not in outcomes(result)
+    assert outcomes(result)["a.tier2.yaml::first@golden"] == "PASSED"
+    assert "a.tier2.yaml::second@golden" not in outcomes(result)
     a_after = a_pins.read_text("utf-8")
 
     # `first` is re-pinned; `second` and the stale `third` keep their old pins byte for byte.
@@ -774,7 +776,7 @@ def test_a_corrupt_pin_file_fails_check_mode_naming_it_and_is_never_overwritten(
     result = run(pytester, "--tier2-golden")
     assert [outcomes(result)[nodeid] for nodeid in ALPHA_PIN_IDS] == ["FAILED", "FAILED"]
     assert result.ret == pytest.ExitCode.TESTS_FAILED
-    assert failure_text(result, "first::@golden").startswith("a.tier2.yaml:3: ")
+    assert failure_text(result, "first@golden").startswith("a.tier2.yaml:3: ")
     result.stdout.fnmatch_lines([f"a.tier2.yaml:3: *{message}*; check mode never overwrites it"])
     assert pinned.read_bytes() == data
 
@@ -890,10 +892,10 @@ def test_xdist_check_gives_the_same_verdicts_as_a_serial_run(
 
     verdicts = outcomes(alone)
     assert {nodeid for nodeid, verdict in verdicts.items() if verdict != "PASSED"} == {
-        "serial/s1.tier2.yaml::second::@golden",
-        "serial/s3.tier2.yaml::first::@golden",
-        "serial/s3.tier2.yaml::second::@golden",
-        "serial/s3.tier2.yaml::third::@golden",
+        "serial/s1.tier2.yaml::second@golden",
+        "serial/s3.tier2.yaml::first@golden",
+        "serial/s3.tier2.yaml::second@golden",
+        "serial/s3.tier2.yaml::third@golden",
     }
     assert outcomes(both) == verdicts
     assert both.ret == alone.ret == pytest.ExitCode.TESTS_FAILED

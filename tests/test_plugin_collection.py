@@ -68,10 +68,10 @@ expectations:
 """
 
 ORDERS_IDS = [
-    "orders.tier2.yaml::morning::loop_succeeds",
-    "orders.tier2.yaml::morning::echo_keeps_counter",
-    "orders.tier2.yaml::morning::hello_is_carried",
-    "orders.tier2.yaml::evening::late_echo_succeeds",
+    "orders.tier2.yaml::loop_succeeds",
+    "orders.tier2.yaml::echo_keeps_counter",
+    "orders.tier2.yaml::hello_is_carried",
+    "orders.tier2.yaml::late_echo_succeeds",
 ]
 
 
@@ -139,17 +139,18 @@ def orders(pytester: pytest.Pytester) -> pytest.Pytester:
 
 def test_collect_only_lists_one_node_id_per_expectation(orders: pytest.Pytester) -> None:
     result = orders.runpytest("--collect-only", "-q")
-    assert node_ids(result) == ["notes.tier2.yml::only::echo_succeeds", *ORDERS_IDS]
+    assert node_ids(result) == ["notes.tier2.yml::echo_succeeds", *ORDERS_IDS]
     result.stdout.fnmatch_lines(["5 tests collected*"])
     assert result.ret == pytest.ExitCode.OK
 
 
-def test_one_file_node_per_suite_file_and_one_item_per_expectation(
+def test_one_file_node_per_suite_file_with_its_items_directly_under_it(
     orders: pytest.Pytester,
 ) -> None:
     items, _ = orders.inline_genitems()
-    files = collections.Counter(item.parent.parent for item in items)  # file > scenario > item
+    files = collections.Counter(item.parent for item in items)  # file > item: no level between
     assert all(isinstance(node, pytest.File) for node in files)
+    assert all(item.nodeid == f"{item.parent.nodeid}::{item.name}" for item in items)
     assert {node.name: count for node, count in files.items()} == {
         "orders.tier2.yaml": 4,
         "notes.tier2.yml": 1,
@@ -165,7 +166,7 @@ def test_one_file_node_per_suite_file_and_one_item_per_expectation(
 
 def test_k_selects_by_expectation_id(orders: pytest.Pytester) -> None:
     result = orders.runpytest("-v", "-k", "hello_is_carried")
-    assert ran(result) == ["orders.tier2.yaml::morning::hello_is_carried"]
+    assert ran(result) == ["orders.tier2.yaml::hello_is_carried"]
     result.assert_outcomes(passed=1, deselected=4)
 
 
@@ -177,11 +178,11 @@ def test_k_selects_by_scenario_name(orders: pytest.Pytester) -> None:
 
 def test_m_selects_by_the_marks_key(orders: pytest.Pytester) -> None:
     slow = orders.runpytest("-v", "--strict-markers", "-m", "slow")
-    assert ran(slow) == ["orders.tier2.yaml::morning::loop_succeeds"]
+    assert ran(slow) == ["orders.tier2.yaml::loop_succeeds"]
     slow.assert_outcomes(passed=1, deselected=4)
 
     fast = orders.runpytest("-v", "--strict-markers", "-m", "not slow")
-    assert "orders.tier2.yaml::morning::loop_succeeds" not in ran(fast)
+    assert "orders.tier2.yaml::loop_succeeds" not in ran(fast)
     fast.assert_outcomes(passed=4, deselected=1)
 
 
@@ -211,10 +212,14 @@ def test_running_one_node_id(orders: pytest.Pytester) -> None:
     result.assert_outcomes(passed=1)
 
 
-def test_running_a_scenario_node_id_runs_its_expectations(orders: pytest.Pytester) -> None:
-    result = orders.runpytest("-v", "orders.tier2.yaml::evening")
+def test_k_with_a_scenario_name_runs_exactly_its_expectations(orders: pytest.Pytester) -> None:
+    result = orders.runpytest("-v", "-k", "evening")
     assert ran(result) == [ORDERS_IDS[3]]
-    result.assert_outcomes(passed=1)
+    result.assert_outcomes(passed=1, deselected=4)
+    # A scenario is no node of its own: `-k <scenario>` is how to run one.
+    gone = orders.runpytest("orders.tier2.yaml::evening")
+    assert gone.ret == pytest.ExitCode.USAGE_ERROR
+    gone.stderr.fnmatch_lines(["ERROR: not found: *orders.tier2.yaml::evening"])
 
 
 # -- after a failure: --lf and -x -------------------------------------------------------
@@ -226,15 +231,28 @@ def test_lf_reruns_only_the_failed_expectation(orders: pytest.Pytester) -> None:
     first = orders.runpytest("-v")
     first.assert_outcomes(passed=4, failed=1)
 
+    # Items sit directly under their file, so --lf drops the others while collecting the
+    # file (as for test functions in a module): one item collected, none deselected.
     again = orders.runpytest("-v", "--lf")
-    again.stdout.fnmatch_lines(["*run-last-failure: rerun previous 1 failure*"])
+    again.stdout.fnmatch_lines(
+        [
+            "collecting ... collected 1 item",
+            "*run-last-failure: rerun previous 1 failure (skipped 1 file)*",
+        ]
+    )
     assert ran(again) == [ORDERS_IDS[2]]
-    again.assert_outcomes(failed=1, deselected=4)
+    again.assert_outcomes(failed=1)
 
     (orders.path / "orders.tier2.yaml").write_text(ORDERS, encoding="utf-8")
     fixed = orders.runpytest("-v", "--lf")
+    fixed.stdout.fnmatch_lines(
+        [
+            "collecting ... collected 1 item",
+            "*run-last-failure: rerun previous 1 failure (skipped 1 file)*",
+        ]
+    )
     assert ran(fixed) == [ORDERS_IDS[2]]
-    fixed.assert_outcomes(passed=1, deselected=4)
+    fixed.assert_outcomes(passed=1)
 
 
 def test_x_stops_after_the_first_failing_expectation(pytester: pytest.Pytester) -> None:
@@ -294,8 +312,8 @@ def test_skip_and_xfail_keys_give_skipped_and_xfailed_outcomes(pytester: pytest.
     result.stdout.fnmatch_lines(
         [
             "SKIPPED [[]1[]] flaky.tier2.yaml*not on Tuesdays",
-            "XFAIL flaky.tier2.yaml::only::known_broken - echo cannot fail yet",
-            "XPASS flaky.tier2.yaml::only::fixed_already*thought to be broken",
+            "XFAIL flaky.tier2.yaml::known_broken - echo cannot fail yet",
+            "XPASS flaky.tier2.yaml::fixed_already*thought to be broken",
         ],
         consecutive=False,
     )
@@ -537,6 +555,6 @@ def test_a_bad_file_is_one_located_collection_error_and_others_still_run(
 
     carried_on = pytester.runpytest("--continue-on-collection-errors", "-v")
     carried_on.assert_outcomes(passed=1, errors=1)
-    carried_on.stdout.fnmatch_lines(["good.tier2.yaml::only::good_one_passes PASSED*"])
+    carried_on.stdout.fnmatch_lines(["good.tier2.yaml::good_one_passes PASSED*"])
     assert carried_on.ret == pytest.ExitCode.TESTS_FAILED
     assert not Path(pytester.path, "pwned.txt").exists()

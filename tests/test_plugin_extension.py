@@ -182,7 +182,7 @@ def test_a_name_registered_twice_at_two_levels_names_both_places(
 
     result = pytester.runpytest("--continue-on-collection-errors", "-v")
     result.assert_outcomes(passed=2, errors=1)
-    result.stdout.fnmatch_lines(["top.tier2.yaml::ship::top PASSED*"], consecutive=False)
+    result.stdout.fnmatch_lines(["top.tier2.yaml::top PASSED*"], consecutive=False)
     line = line_of(RELEASE_CONFTEST, "# REGISTER MISSION")
     [message] = error_section(result, "sub/nested.tier2.yaml")
     assert message.startswith("sub/nested.tier2.yaml:1: "), message

@@ -85,6 +85,12 @@ expectations:
 """
 
 FAILING_IDS = ("counter_is_one", "misspelt_path", "team_above_a_number")
+SCENARIO_OF = {
+    (file, eid): scenario
+    for file, text in (("shop.tier2.yaml", SUITE), ("passing.tier2.yaml", PASSING))
+    for eid, scenario in re.findall(r"^  - id: (\S+)\n    scenario: (\S+)$", text, re.MULTILINE)
+}
+"""The scenario each expectation reads, by (file, expectation id)."""
 
 
 def canonical(value: Any) -> str:
@@ -148,12 +154,13 @@ def test_a_failed_expectation_is_reported_in_a_few_lines_without_a_traceback(
     result = shop.runpytest()
     result.assert_outcomes(passed=4, failed=3)
     sections = failure_sections(result)
-    assert sorted(sections) == sorted(f"morning::{eid}" for eid in FAILING_IDS)
+    # Each section is headed by the item's name: its expectation id.
+    assert sorted(sections) == sorted(FAILING_IDS)
     for eid in FAILING_IDS:
-        body = "\n".join(sections[f"morning::{eid}"])
+        body = "\n".join(sections[eid])
         assert "Traceback" not in body
         assert "pytest_tier2" not in body
-        assert len(sections[f"morning::{eid}"]) <= 10, body
+        assert len(sections[eid]) <= 10, body
 
     result.stdout.fnmatch_lines(
         [
@@ -227,9 +234,11 @@ def test_every_junit_testcase_carries_the_tier2_hashes_without_warnings(
         hashes = {key: value for key, value in props.items() if key.endswith("_hash")}
         assert set(hashes) == {"tier2_suite_hash", "tier2_scenario_hash", "tier2_test_run_hash"}
         assert all(HEX64.fullmatch(value) for value in hashes.values()), props
-        # classname is "<file>.<scenario>", as for a test method in a class.
-        file, scenario = case.get("classname", "").rsplit(".", 1)
+        # classname is "<file>", as for a test function in a module.
+        file = case.get("classname", "")
+        assert file in ("shop.tier2.yaml", "passing.tier2.yaml"), file
         suite = by_name[file.removesuffix(".tier2.yaml")]
+        scenario = SCENARIO_OF[file, name]
         assert props["tier2_suite"] == suite["suite_name"]
         assert props["tier2_suite_hash"] == suite["suite_hash"]
         assert props["tier2_test_run_hash"] == suite["test_run_hash"]
@@ -237,7 +246,7 @@ def test_every_junit_testcase_carries_the_tier2_hashes_without_warnings(
         assert props["tier2_scenario_hash"] == scenario_result["metadata"]["scenario_hash"], name
 
     # Scenarios of one suite hash differently; the suite hash is shared by its items.
-    shop_cases = [c for c in cases.values() if c.get("classname", "").startswith("shop.")]
+    shop_cases = [c for c in cases.values() if c.get("classname") == "shop.tier2.yaml"]
     assert len(shop_cases) == 5
     assert len({properties(c)["tier2_suite_hash"] for c in shop_cases}) == 1
     assert len({properties(c)["tier2_scenario_hash"] for c in shop_cases}) == 2
@@ -318,6 +327,9 @@ def test_location_and_reportinfo_give_the_0_based_line_of_the_expectation(
         assert item.location[0] == "shop.tier2.yaml"
         assert item.location[1] == line, item.name
         assert item.reportinfo()[1] == line, item.name
+        # The name part is the expectation id alone, as the item's node id ends.
+        assert item.location[2] == item.reportinfo()[2] == item.name
+        assert item.nodeid == f"shop.tier2.yaml::{item.name}"
 
 
 def test_junit_xunit1_line_attribute_is_the_0_based_line(shop: pytest.Pytester) -> None:
@@ -413,13 +425,13 @@ def test_a_mission_that_raises_fails_its_suites_items_and_names_the_error(
     assert "INTERNALERROR" not in str(result.stdout)
     result.stdout.fnmatch_lines(
         [
-            "passing.tier2.yaml::only::echo_succeeds PASSED*",
-            "passing.tier2.yaml::only::version_kept PASSED*",
+            "passing.tier2.yaml::echo_succeeds PASSED*",
+            "passing.tier2.yaml::version_kept PASSED*",
         ],
         consecutive=False,
     )
     sections = failure_sections(result)
-    assert set(sections) == {"doomed::echo_would_pass", f"doomed::{mission}_succeeds"}
+    assert set(sections) == {"echo_would_pass", f"{mission}_succeeds"}
     for lines in sections.values():
         body = "\n".join(lines)
         assert "Traceback" not in body
