@@ -19,12 +19,18 @@ from .yaml_source import MAX_DEPTH, Node, YamlSourceError, plain_value
 _KEY = re.compile(r"([A-Za-z0-9_][^:#'\"\[\]{},]*?)[ ]*:(?: +|$)")
 _PLAIN_START_FORBIDDEN = frozenset("&*!|>%@`?'\"[]{},#")
 _FLOW_PLAIN_END = re.compile(r"[,\[\]{}:#]")
+_CONTENT_LINE = re.compile(r"^( *)([^ #\n](?:[^\n]*[^ \n])?) *$", re.MULTILINE)
+_DOCUMENT_MARKERS = re.compile(r"^(?:---|\.\.\.|%)", re.MULTILINE)
 _AFTER_QUOTED_KEY = re.compile(r"[ ]*:(?: +|$)")
 _MAX_FLOW_DEPTH = 20
 _NOT_PRINTABLE = re.compile(
     "[^\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
 )
 """Characters YAML refuses (and the BOM, which it treats specially): libyaml reports them."""
+
+
+_SCALAR_LINES: dict[str, tuple[str, Any]] = {}
+"""`key: scalar` lines already read, with their key and (immutable) value."""
 
 
 class _Decline(Exception):
@@ -49,19 +55,20 @@ def parse_fast(text: str) -> Node | None:
 
 def _content_lines(text: str) -> list[tuple[int, int, str]]:
     """(1-based line, indent, content) of every line that is not blank or a comment."""
-    if _NOT_PRINTABLE.search(text):
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")
+        if "\r" in text:
+            raise _Decline
+    if "\t" in text or _NOT_PRINTABLE.search(text) or _DOCUMENT_MARKERS.search(text):
         raise _Decline
     result = []
-    for number, raw in enumerate(text.split("\n"), 1):
-        line = raw[:-1] if raw.endswith("\r") else raw
-        if "\r" in line or "\t" in line:
-            raise _Decline
-        stripped = line.lstrip(" ")
-        if not stripped or stripped.startswith("#"):
-            continue
-        if stripped.startswith(("---", "...", "%")):
-            raise _Decline
-        result.append((number, len(line) - len(stripped), stripped.rstrip(" ")))
+    number, last = 1, 0
+    count = text.count
+    for match in _CONTENT_LINE.finditer(text):
+        start = match.start()
+        number += count("\n", last, start)
+        last = start
+        result.append((number, match.end(1) - start, match.group(2)))
     return result
 
 
@@ -107,12 +114,24 @@ class _Reader:
                 if line_indent > indent:
                     raise _Decline
                 break
+            known = _SCALAR_LINES.get(content)
+            if known is not None:  # a `key: scalar` line seen before: suites repeat them
+                key, scalar = known
+                if key in fields:
+                    raise _Decline
+                value = Node(scalar, number)
+                index = self.after_inline(index + 1, indent)
+                fields[key] = value
+                node.key_lines[key] = number
+                continue
             key, rest = _block_key(content, number)
             if key in fields:
                 raise _Decline  # libyaml's reader words the error
             if rest and not rest.startswith("#"):
                 value = self.inline(rest, number, depth + 1)
                 index = self.after_inline(index + 1, indent)
+                if rest[0] not in "[{" and len(_SCALAR_LINES) < 20_000 and len(content) <= 80:
+                    _SCALAR_LINES[content] = (key, value.value)
             else:
                 index += 1
                 if index == len(self.lines):
