@@ -30,6 +30,10 @@ class SuiteRunError(Exception):
         self.message = message
 
 
+class GoldenMismatch(Exception):
+    """A scenario's results differ from its pins, or it has none."""
+
+
 def show_value(value: Any) -> str:
     text = json.dumps(value, ensure_ascii=False, sort_keys=True)
     if len(text) > MAX_VALUE_CHARS:

@@ -1,4 +1,4 @@
-"""The collection tree: a file per suite, a node per scenario, an item per expectation."""
+"""The collection tree: a file per suite, with an item per expectation (and per scenario pin)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,13 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from .failures import ExpectationFailed, SuiteRunError, describe_failure, describe_run_error
+from .failures import (
+    ExpectationFailed,
+    GoldenMismatch,
+    SuiteRunError,
+    describe_failure,
+    describe_run_error,
+)
 from .loader import ExpectationEntry, SuiteFileError, SuiteSpec, load_file
 from .runner import SuiteOutcome, run_spec
 from .state import STATE_KEY
@@ -39,15 +45,16 @@ class Tier2File(pytest.File):
 
     @property
     def state(self) -> Tier2State:
-        from .state import get_state
-
-        return get_state(self.config)
+        return self.config.stash[STATE_KEY]
 
     @property
     def shown_path(self) -> str:
-        """The file as messages name it: relative to where pytest was started, when below it."""
-        relative = os.path.relpath(self.path, self.config.invocation_params.dir)
-        return str(self.path) if relative.startswith("..") else relative
+        return self.shown(self.path)
+
+    def shown(self, path: Path) -> str:
+        """A path as messages name it: relative to where pytest was started, when below it."""
+        relative = os.path.relpath(path, self.config.invocation_params.dir)
+        return str(path) if relative.startswith("..") else relative
 
     def collect(self) -> Iterator[pytest.Item | pytest.Collector]:
         state = self.state
@@ -60,7 +67,7 @@ class Tier2File(pytest.File):
             raise self.CollectError(str(error)) from None
         for entry in self.spec.entries:
             yield ExpectationItem.from_parent(self, name=entry.expectation.id, entry=entry)
-        if self.config.stash[STATE_KEY].golden_mode != "off":
+        if state.golden_mode != "off":
             from .golden import GOLDEN_ITEM_SUFFIX
 
             for scenario in self.spec.suite.scenarios:
@@ -88,7 +95,7 @@ class Tier2File(pytest.File):
         if self._pins is _UNREAD:
             from .golden import read_pins
 
-            self._pins = read_pins(self.pin_path)
+            self._pins = read_pins(self.pin_path, self.shown(self.pin_path))
         return self._pins  # type: ignore[return-value]
 
     def pin_clash(self) -> str | None:
@@ -135,8 +142,8 @@ class Tier2Item(pytest.Item):
     ) -> str | Any:
         if isinstance(excinfo.value, ExpectationFailed):
             return describe_failure(excinfo.value)
-        if isinstance(excinfo.value, SuiteRunError):
-            return excinfo.value.message
+        if isinstance(excinfo.value, (SuiteRunError, GoldenMismatch)):
+            return str(excinfo.value)
         return super().repr_failure(excinfo, style=style)
 
     def suite_result(self) -> TestRunResult:
@@ -210,7 +217,7 @@ class GoldenItem(Tier2Item):
             "suite": suite_file.spec.name,
             "suite_hash": test_run.suite_result.suite_hash,
         }
-        mode = self.config.stash[STATE_KEY].golden_mode
+        mode = suite_file.state.golden_mode
         if mode == "update":
             payload["pin"] = current
         self.tier2_report_extras = {"tier2_golden": json.dumps(payload, sort_keys=True)}
@@ -245,17 +252,6 @@ class GoldenItem(Tier2Item):
                 f"\n  if the change is intended, re-pin: {repin}"
             )
 
-    def repr_failure(
-        self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None
-    ) -> str | Any:
-        if isinstance(excinfo.value, GoldenMismatch):
-            return str(excinfo.value)
-        return super().repr_failure(excinfo, style=style)
-
     def reportinfo(self) -> tuple[os.PathLike[str] | str, int | None, str]:
         line = self.suite_file.spec.scenario_lines[self.scenario]
         return self.path, line - 1, self.name
-
-
-class GoldenMismatch(Exception):
-    """A scenario's results differ from its pins, or it has none."""
