@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -70,7 +70,7 @@ class WorkflowDefinition:
     """An ordered list of steps. `name` is an alias of `id`; giving both, they must agree."""
 
     id: str = ""
-    steps: tuple[StepSpec, ...] = ()
+    steps: Sequence[StepSpec] = ()  # stored as a tuple
     metadata: Mapping[str, Any] = field(default_factory=dict)
     name: str = ""
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from types import MappingProxyType
@@ -99,7 +99,7 @@ class ExpectationResult:
 class SuiteExpectationsDefinition:
     """Expectations to evaluate, as a tuple with unique ids."""
 
-    expectations: tuple[MissionExpectation, ...]
+    expectations: Sequence[MissionExpectation]  # stored as a tuple
 
     def __post_init__(self) -> None:
         expectations = tuple(self.expectations)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from types import MappingProxyType
@@ -59,7 +59,7 @@ class ScenarioDefinition:
 
     scenario_name: str
     initial_state: Mapping[str, Any] = field(default_factory=dict)
-    missions: tuple[MissionCall, ...] = ()
+    missions: Sequence[MissionCall] = ()  # stored as a tuple
 
     def __post_init__(self) -> None:
         object.__setattr__(

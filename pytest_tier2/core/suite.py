@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from types import MappingProxyType
@@ -20,7 +20,7 @@ class ScenarioSuiteDefinition:
     """A named, ordered collection of scenarios."""
 
     suite_name: str
-    scenarios: tuple[ScenarioDefinition, ...] = ()
+    scenarios: Sequence[ScenarioDefinition] = ()  # stored as a tuple
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "scenarios", tuple(self.scenarios))
