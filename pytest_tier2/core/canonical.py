@@ -145,11 +145,18 @@ def thaw(value: Any) -> Any:
     return value
 
 
+_ENCODER = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=True, allow_nan=False
+)
+
+
 def dumps(value: Any) -> str:
-    """The canonical JSON text of a frozen (already validated) value."""
-    return json.dumps(
-        value, sort_keys=True, separators=(",", ":"), ensure_ascii=True, allow_nan=False
-    )
+    """The canonical JSON text of a frozen (already validated) value.
+
+    `json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=True)`, with one
+    encoder made once: `json.dumps` makes a new one per call when given options.
+    """
+    return _ENCODER.encode(value)
 
 
 def sha256(text: str) -> str:

@@ -21,7 +21,7 @@ from .exceptions import (
     EnvelopeViolation,
     WorkflowDefinitionError,
 )
-from .operations import BUILTIN_OPERATIONS, OperationHandler, StepFailed
+from .operations import BUILTIN_OPERATIONS, OperationHandler, StepFailed, noop
 
 __all__ = [
     "AntiFailureViolation",
@@ -237,6 +237,8 @@ class Orchestrator:
             raise StepFailed(
                 f"unknown operation {operation!r} (available: {sorted(self._operations)})"
             )
+        if handler is noop:  # the state is frozen already: no copy in, no copy out
+            return state
         try:
             new_state = handler(thaw(state), thaw(step.payload))
         except StepFailed:

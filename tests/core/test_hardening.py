@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+import pytest_tier2.core.canonical as canonical_module
 import pytest_tier2.core.test_run as test_run_module
 from pytest_tier2.core import (
     MISSION_REGISTRY,
@@ -563,11 +564,12 @@ def _suite_of(size: int) -> tuple[ScenarioSuiteDefinition, SuiteExpectationsDefi
 def test_hashing_serialises_each_result_once(monkeypatch):
     """The seed re-serialised every result at every level (scenario, suite, test run) and
     hashed the test run payload twice."""
-    dumps = sys.modules["json"].dumps
+    encoder = canonical_module._ENCODER
+    encode = encoder.encode
     calls = {"count": 0, "chars": 0}
 
     def counting_dumps(*args: Any, **kwargs: Any) -> str:
-        text = dumps(*args, **kwargs)
+        text = encode(*args, **kwargs)
         calls["count"] += 1
         calls["chars"] += len(text)
         return text
@@ -585,7 +587,7 @@ def test_hashing_serialises_each_result_once(monkeypatch):
         calls.update(count=0, chars=0)
         hash_calls.clear()
         with monkeypatch.context() as patch:
-            patch.setattr("pytest_tier2.core.canonical.json.dumps", counting_dumps)
+            patch.setattr(encoder, "encode", counting_dumps)
             patch.setattr(test_run_module, "sha256", counting_sha256)
             runs[size] = run_test_run(suite, expectations)
         counts[size], chars[size] = calls["count"], calls["chars"]
