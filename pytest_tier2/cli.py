@@ -68,11 +68,9 @@ def file_key(path: str | os.PathLike[str]) -> str:
 
 def shown_path(path: str | os.PathLike[str]) -> str:
     """A path as messages name it: relative to the current directory when below it."""
-    try:
-        relative = os.path.relpath(path)
-    except ValueError:  # another drive, on Windows
-        return str(path)
-    return str(path) if relative.startswith("..") else relative
+    from .failures import display_path
+
+    return display_path(path, os.getcwd())
 
 
 def one_line(text: str, fallback: str = "unknown error") -> str:
@@ -157,6 +155,8 @@ def collect(paths: Sequence[Path], *, only_suite_files: bool) -> Collection:
         "-p",
         "no:cacheprovider",
         "--maxfail=0",
+        "--tier2-golden=off",  # reading files must never judge, write or delete pins
+        "--tier2-report=",
         *(os.path.abspath(path) for path in paths),
     ]
     output = io.StringIO()
@@ -264,7 +264,7 @@ def command_show(file: str, scenarios: Sequence[str] | None, out: TextIO, err: T
     if outcome.result is None:
         assert outcome.error is not None
         shown = collection.shown.get(key, file)
-        print(describe_run_error(f"{shown}:1", spec.name, outcome.error), file=err)
+        print(describe_run_error(shown, spec, outcome.error), file=err)
         return EXIT_INVALID
     out.write("\n".join(render(outcome.result, chosen)) + "\n")
     return EXIT_OK
@@ -368,7 +368,16 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument(
         "paths", metavar="PATH", nargs="+", help="suite files, or directories to search"
     )
+    commands.add_parser(
+        "schema",
+        help="print the path of the installed JSON Schema, for editors",
+        description="Print the path of the JSON Schema of the suite format, as installed.",
+    )
     return parser
+
+
+def schema_path() -> Path:
+    return Path(__file__).resolve().parent / "schema" / "tier2.schema.json"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -380,6 +389,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "show":
             code = command_show(args.file, args.scenario, sys.stdout, sys.stderr)
+        elif args.command == "schema":
+            print(schema_path())
+            code = EXIT_OK
         else:
             code = command_validate(args.paths, sys.stdout, sys.stderr)
         sys.stdout.flush()

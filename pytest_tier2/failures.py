@@ -3,13 +3,26 @@
 from __future__ import annotations
 
 import json
+import os
 import traceback
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .core.exceptions import Tier2Error
 from .core.expectations import ExpectationResult, MissionExpectation
 
+if TYPE_CHECKING:
+    from .loader import SuiteSpec
+
 MAX_VALUE_CHARS = 300
+
+
+def display_path(path: str | os.PathLike[str], base: str | os.PathLike[str]) -> str:
+    """A path as messages name it: relative to `base` (where pytest was started) when below it."""
+    try:
+        relative = os.path.relpath(path, base)
+    except ValueError:  # another drive, on Windows
+        return str(path)
+    return str(path) if relative.startswith("..") else relative
 
 
 class ExpectationFailed(Exception):
@@ -24,10 +37,6 @@ class ExpectationFailed(Exception):
 
 class SuiteRunError(Exception):
     """A suite could not run; every item of its file fails with this."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 class GoldenMismatch(Exception):
@@ -66,9 +75,11 @@ def describe_failure(failure: ExpectationFailed) -> str:
     return "\n".join(lines)
 
 
-def describe_run_error(where: str, suite_name: str, error: BaseException) -> str:
-    """One paragraph naming the error that stopped a suite, and where it came from."""
+def describe_run_error(shown: str, spec: SuiteSpec, error: BaseException) -> str:
+    """One paragraph naming the error that stopped a suite, at the failing mission call."""
     context = getattr(error, "tier2_context", None)
+    line = spec.call_lines.get(context, 1) if context else 1
+    where, suite_name = f"{shown}:{line}", spec.name
     place = f" in scenario '{context[0]}', mission '{context[1]}'" if context else ""
     text = f"{where}: suite '{suite_name}' could not run{place}: {type(error).__name__}: {error}"
     if not isinstance(error, Tier2Error) and error.__traceback__ is not None:

@@ -22,6 +22,7 @@ from typing import Any
 
 from .core.paths import format_path, iter_leaves
 from .core.test_run import TestRunResult
+from .failures import display_path
 
 FORMAT = "pytest-tier2-golden"
 VERSION = 1
@@ -77,14 +78,39 @@ def read_pins(path: Path, shown: str | None = None) -> dict[str, Any] | None:
         raise PinFileError(f"{name}:{error.lineno}: not a valid pin file: {error.msg}") from None
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise PinFileError(f'{name}:1: not a pytest-tier2 pin file (no "format": "{FORMAT}")')
-    if document.get("version") != VERSION:
+    version = document.get("version")
+    if version != VERSION:
+        newer = isinstance(version, int) and version > VERSION
+        advice = "upgrade pytest-tier2" if newer else "re-pin with --tier2-golden=update"
         raise PinFileError(
-            f"{name}:1: pins were written in format version {document.get('version')!r}; this "
-            f"pytest-tier2 writes version {VERSION}: re-pin with --tier2-golden=update"
+            f"{name}:1: pins were written in format version {version!r}; this "
+            f"pytest-tier2 reads version {VERSION}: {advice}"
         )
-    if not isinstance(document.get("scenarios"), dict):
-        raise PinFileError(f"{name}:1: not a valid pin file: 'scenarios' must be an object")
+    problem = _pins_problem(document)
+    if problem:
+        raise PinFileError(f"{name}:1: not a valid pin file: {problem}")
     return document
+
+
+def _pins_problem(document: Mapping[str, Any]) -> str | None:
+    """What is wrong with the shape of a parsed pin file, if anything."""
+    if not isinstance(document.get("suite"), str) or not isinstance(
+        document.get("suite_hash"), str
+    ):
+        return "'suite' and 'suite_hash' must be strings"
+    scenarios = document.get("scenarios")
+    if not isinstance(scenarios, dict):
+        return "'scenarios' must be an object"
+    for scenario, pin in scenarios.items():
+        if not isinstance(pin, dict) or not isinstance(pin.get("scenario_hash"), str):
+            return f"scenario {scenario!r} needs a 'scenario_hash' string"
+        missions = pin.get("missions")
+        if not isinstance(missions, dict) or not all(
+            isinstance(m, dict) and isinstance(m.get("hash"), str) and "result" in m
+            for m in missions.values()
+        ):
+            return f"scenario {scenario!r} needs 'missions', each with a 'hash' and a 'result'"
+    return None
 
 
 def render_pins(suite: str, suite_hash: str, scenarios: Mapping[str, Any]) -> bytes:
@@ -98,10 +124,21 @@ def render_pins(suite: str, suite_hash: str, scenarios: Mapping[str, Any]) -> by
     return (json.dumps(document, indent=2, sort_keys=True, ensure_ascii=True) + "\n").encode()
 
 
+def _file_mode(path: Path) -> int:
+    """The mode a pin file keeps, or gets as `open()` would give it (mkstemp's is 0600)."""
+    try:
+        return path.stat().st_mode & 0o777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
 def write_atomically(path: Path, data: bytes) -> None:
     """Write to a temporary file in the same folder, then replace: never a half-written pin."""
     handle, temporary = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
     try:
+        os.chmod(temporary, _file_mode(path))
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
         os.replace(temporary, path)
@@ -189,10 +226,11 @@ class GoldenKeeper:
     """Collects pin reports, then finds stale pins and (in update mode) writes pin files."""
 
     mode: str
-    rootpath: Path
+    base: Path
+    """Where pytest was started: messages name files relative to it."""
     whole_dirs: set[Path] = field(default_factory=set)
     """Directories collected in full: an argument was the directory or one above it."""
-    suites: dict[str, SuitePins] = field(default_factory=dict)
+    suites: dict[Path, SuitePins] = field(default_factory=dict)
     written: list[str] = field(default_factory=list)
     replaced_corrupt: list[str] = field(default_factory=list)
     stale: list[StalePin] = field(default_factory=list)
@@ -200,18 +238,18 @@ class GoldenKeeper:
     failed_writes: list[str] = field(default_factory=list)
     deselected: bool = False
 
-    def observe(self, fspath: str, payload: Mapping[str, Any]) -> None:
-        suite = self.suites.get(fspath)
+    def observe(self, suite_path: Path, payload: Mapping[str, Any]) -> None:
+        suite = self.suites.get(suite_path)
         if suite is None:
             suite = SuitePins(payload["suite"], payload["suite_hash"], tuple(payload["scenarios"]))
-            self.suites[fspath] = suite
+            self.suites[suite_path] = suite
         suite.reported.add(payload["scenario"])
         if "pin" in payload:
             suite.pins[payload["scenario"]] = payload["pin"]
 
     def finish(self) -> None:
-        for fspath, suite in sorted(self.suites.items()):
-            self._finish_suite(self.rootpath / fspath, suite)
+        for suite_path, suite in sorted(self.suites.items()):
+            self._finish_suite(suite_path, suite)
         self._find_orphans()
 
     def _finish_suite(self, suite_path: Path, suite: SuitePins) -> None:
@@ -234,9 +272,9 @@ class GoldenKeeper:
             del pinned[name]
         pinned.update(suite.pins)
         data = render_pins(suite.suite, suite.suite_hash, pinned)
-        if pin_path.exists() and pin_path.read_bytes() == data:
-            return
         try:
+            if pin_path.is_file() and pin_path.read_bytes() == data:
+                return
             write_atomically(pin_path, data)
         except OSError as error:
             self.failed_writes.append(
@@ -255,7 +293,11 @@ class GoldenKeeper:
                     continue
                 shown = self._shown(pin_path)
                 if self.mode == "update" and not self.deselected:
-                    pin_path.unlink()
+                    try:
+                        pin_path.unlink()
+                    except OSError as error:
+                        self.failed_writes.append(f"{shown}: {error.strerror or error}")
+                        continue
                     self.removed.append(shown)
                 else:
                     name = pin_path.name[: -len(PIN_SUFFIX)]
@@ -271,15 +313,14 @@ class GoldenKeeper:
         )
 
     def _shown(self, path: Path) -> str:
-        try:
-            return path.relative_to(self.rootpath).as_posix()
-        except ValueError:
-            return str(path)
+        return display_path(path, self.base)
 
     def summary_lines(self) -> list[str]:
-        lines = [f"wrote {path}" for path in self.written]
+        lines = [f"wrote {path}" for path in self.written if path not in self.replaced_corrupt]
         lines += [f"could not write {failure}" for failure in self.failed_writes]
-        lines += [f"replaced unreadable pin file {path}" for path in self.replaced_corrupt]
+        lines += [f"replaced unusable pin file {path}" for path in self.replaced_corrupt]
+        if self.mode == "update" and not self.suites:
+            lines.append("no pin item ran, so nothing was pinned (select '@golden' items)")
         lines += [f"removed {path}: its suite file is gone" for path in self.removed]
         for stale in self.stale:
             if stale.scenario is None:

@@ -195,7 +195,10 @@ class _SuiteReader:
         scenarios: list[ScenarioDefinition] = []
         scenario_lines: dict[str, int] = {}
         result_keys: dict[str, dict[str, int]] = {}
-        for node in self.items(top["scenarios"], "scenarios"):
+        scenario_nodes = self.items(top["scenarios"], "scenarios")
+        if not scenario_nodes:
+            raise self.fail(top["scenarios"].line, "'scenarios' must list at least one scenario")
+        for node in scenario_nodes:
             scenario, keys = self.scenario(node, scenario_lines)
             scenarios.append(scenario)
             scenario_lines[scenario.scenario_name] = node.line

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -16,6 +17,7 @@ from .failures import (
     SuiteRunError,
     describe_failure,
     describe_run_error,
+    display_path,
 )
 from .loader import ExpectationEntry, SuiteFileError, SuiteSpec, load_file
 from .runner import SuiteOutcome, run_spec
@@ -39,7 +41,7 @@ class Tier2File(pytest.File):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._outcome: SuiteOutcome | None = None
-        self._pending = 0
+        self._pending: set[str] = set()
         self._report_claimed = False
         self._pins: object = _UNREAD
 
@@ -52,9 +54,7 @@ class Tier2File(pytest.File):
         return self.shown(self.path)
 
     def shown(self, path: Path) -> str:
-        """A path as messages name it: relative to where pytest was started, when below it."""
-        relative = os.path.relpath(path, self.config.invocation_params.dir)
-        return str(path) if relative.startswith("..") else relative
+        return display_path(path, self.config.invocation_params.dir)
 
     def collect(self) -> Iterator[pytest.Item | pytest.Collector]:
         state = self.state
@@ -66,7 +66,10 @@ class Tier2File(pytest.File):
         except SuiteFileError as error:
             raise self.CollectError(str(error)) from None
         for entry in self.spec.entries:
-            yield ExpectationItem.from_parent(self, name=entry.expectation.id, entry=entry)
+            if entry.marks:
+                yield self.marked_item(entry)
+            else:
+                yield ExpectationItem.from_parent(self, name=entry.expectation.id, entry=entry)
         if state.golden_mode != "off":
             from .golden import GOLDEN_ITEM_SUFFIX
 
@@ -74,9 +77,21 @@ class Tier2File(pytest.File):
                 name = scenario.scenario_name
                 yield GoldenItem.from_parent(self, name=name + GOLDEN_ITEM_SUFFIX, scenario=name)
 
-    def expect_items(self, count: int) -> None:
-        """How many of this file's items will run; the outcome is dropped after the last."""
-        self._pending = count
+    def marked_item(self, entry: ExpectationEntry) -> ExpectationItem:
+        """An item with `marks`, whose mark errors and warnings point at its YAML line."""
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                item = ExpectationItem.from_parent(self, name=entry.expectation.id, entry=entry)
+            except pytest.fail.Exception as error:  # --strict-markers and an unknown mark
+                raise self.CollectError(f"{self.shown_path}:{entry.line}: {error.msg}") from None
+        for warning in caught:
+            warnings.warn_explicit(warning.message, warning.category, str(self.path), entry.line)
+        return item
+
+    def expect_items(self, nodeids: set[str]) -> None:
+        """The node ids of this file's items that will run; the outcome goes after the last."""
+        self._pending = nodeids
 
     def outcome(self) -> SuiteOutcome:
         """Run the suite the first time any of its items asks, then reuse the outcome."""
@@ -115,21 +130,32 @@ class Tier2File(pytest.File):
         claimed, self._report_claimed = self._report_claimed, True
         return not claimed
 
-    def item_done(self) -> None:
-        self._pending -= 1
-        if self._pending == 0:
-            self._outcome = None
+    def item_done(self, nodeid: str) -> None:
+        """An item finished. After the last, the outcome is kept until another file's last
+        item finishes: a rerun plugin may still retry this one, which must not run the suite
+        again, and one file's results are all that is kept beyond need."""
+        self._pending.discard(nodeid)
+        if not self._pending:
+            state = self.state
+            if state.finished_file is not None and state.finished_file is not self:
+                state.finished_file.release()
+            state.finished_file = self
+
+    def release(self) -> None:
+        self._outcome = None
 
     def run_error(self, error: BaseException) -> SuiteRunError:
-        """The failure of every item when the suite could not run, at the failing call's line."""
-        context = getattr(error, "tier2_context", None)
-        line = self.spec.call_lines.get(context, 1) if context else 1
-        where = f"{self.shown_path}:{line}"
-        return SuiteRunError(describe_run_error(where, self.spec.name, error))
+        """The failure of every item when the suite could not run."""
+        return SuiteRunError(describe_run_error(self.shown_path, self.spec, error))
 
 
 class Tier2Item(pytest.Item):
     """Common ground of the items of a suite file: they sit directly under it."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.tier2_report_extras: dict[str, str] = {}
+        """What the writing process needs from this item's run, copied onto its report."""
 
     @property
     def suite_file(self) -> Tier2File:
@@ -145,6 +171,25 @@ class Tier2Item(pytest.Item):
         if isinstance(excinfo.value, (SuiteRunError, GoldenMismatch)):
             return str(excinfo.value)
         return super().repr_failure(excinfo, style=style)
+
+    def record_hashes(self, test_run: TestRunResult, scenario: str) -> None:
+        """Put the hashes on this item's report, and the result on `--tier2-report`'s."""
+        suite_result = test_run.suite_result
+        self.user_properties.extend(
+            (
+                ("tier2_suite", suite_result.suite_name),
+                ("tier2_suite_hash", suite_result.suite_hash),
+                ("tier2_scenario_hash", suite_result.scenario_results[scenario].scenario_hash),
+                ("tier2_test_run_hash", test_run.test_run_hash),
+            )
+        )
+        self.offer_report(test_run)
+
+    def offer_report(self, test_run: TestRunResult) -> None:
+        """The first item of a file to run here carries its suite's result to `--tier2-report`."""
+        suite_file = self.suite_file
+        if suite_file.state.report_path and suite_file.claim_report():
+            self.tier2_report_extras["tier2_test_run_json"] = test_run.canonical_json
 
     def suite_result(self) -> TestRunResult:
         """The suite's single run, or the error that stopped it, raised as this item's failure."""
@@ -174,20 +219,7 @@ class ExpectationItem(Tier2Item):
         suite_file = self.suite_file
         test_run = self.suite_result()
         expectation = self.entry.expectation
-        suite_result = test_run.suite_result
-        self.user_properties.extend(
-            (
-                ("tier2_suite", suite_result.suite_name),
-                ("tier2_suite_hash", suite_result.suite_hash),
-                (
-                    "tier2_scenario_hash",
-                    suite_result.scenario_results[expectation.scenario_name].scenario_hash,
-                ),
-                ("tier2_test_run_hash", test_run.test_run_hash),
-            )
-        )
-        if suite_file.state.report_path and suite_file.claim_report():
-            self.tier2_report_extras = {"tier2_test_run_json": test_run.canonical_json}
+        self.record_hashes(test_run, expectation.scenario_name)
         result = test_run.expectations_result.expectation_results[expectation.id]
         if not result.passed:
             where = f"{suite_file.shown_path}:{self.entry.line}"
@@ -220,7 +252,8 @@ class GoldenItem(Tier2Item):
         mode = suite_file.state.golden_mode
         if mode == "update":
             payload["pin"] = current
-        self.tier2_report_extras = {"tier2_golden": json.dumps(payload, sort_keys=True)}
+        self.tier2_report_extras["tier2_golden"] = json.dumps(payload, sort_keys=True)
+        self.record_hashes(test_run, scenario)
         where = f"{suite_file.shown_path}:{suite_file.spec.scenario_lines[scenario]}"
         clash = suite_file.pin_clash()
         if clash:
@@ -230,8 +263,11 @@ class GoldenItem(Tier2Item):
         try:
             pins = suite_file.pins()
         except PinFileError as error:
-            raise GoldenMismatch(f"{where}: {error}; check mode never overwrites it") from None
-        repin = f'pytest --tier2-golden=update "{self.nodeid}"'
+            raise GoldenMismatch(
+                f"{where}: {error}\n  check mode never overwrites it; "
+                "--tier2-golden=update replaces it"
+            ) from None
+        repin = f'pytest --tier2-golden=update "{suite_file.shown_path}::{self.name}"'
         pinned = None if pins is None else pins["scenarios"].get(scenario)
         if pinned is None:
             raise GoldenMismatch(

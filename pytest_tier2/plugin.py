@@ -6,6 +6,7 @@ file is collected, so repositories without suites pay nothing for the plugin.
 
 from __future__ import annotations
 
+import argparse
 import sys
 from collections.abc import Generator
 from pathlib import Path
@@ -13,12 +14,24 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from .state import STATE_KEY
+
 if TYPE_CHECKING:
     from .nodes import Tier2File
     from .state import Tier2State
 
 SUFFIXES = (".tier2.yaml", ".tier2.yml")
 GOLDEN_MODES = ("check", "update", "off")
+
+
+def golden_mode(value: str) -> str:
+    """`--tier2-golden`'s value. A path after a bare `--tier2-golden` lands here: refuse it."""
+    if value in GOLDEN_MODES:
+        return value
+    raise argparse.ArgumentTypeError(
+        f"{value!r} is not one of {', '.join(GOLDEN_MODES)}; "
+        f"to check the pins of a path, write --tier2-golden=check {value}"
+    )
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -36,7 +49,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         nargs="?",
         const="check",
         default=None,
-        choices=GOLDEN_MODES,
+        type=golden_mode,
         help="check suites against their pinned hashes (alone or =check), or =update the pins",
     )
     parser.addini(
@@ -58,7 +71,7 @@ def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    from .state import STATE_KEY, Tier2State
+    from .state import Tier2State
 
     max_bytes = config.getini("tier2_max_file_bytes")
     try:
@@ -76,7 +89,7 @@ def pytest_configure(config: pytest.Config) -> None:
     if golden_mode != "off":
         from .golden import GoldenKeeper
 
-        state.golden = GoldenKeeper(golden_mode, config.rootpath)
+        state.golden = GoldenKeeper(golden_mode, config.invocation_params.dir)
     if golden_mode != "off" or config.getoption("tier2_report"):
         config.pluginmanager.register(ReportExtras(), "tier2-report-extras")
     if config.pluginmanager.hasplugin("xdist"):
@@ -95,23 +108,18 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Col
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
-    """Tell each suite file how many of its items will run, once every deselection is done."""
-    items = session.items
+    """Tell each suite file which of its items will run, once every deselection is done."""
     nodes = sys.modules.get("pytest_tier2.nodes")
     if nodes is None:  # no suite file was collected: keep the core unimported
         return
-    counts: dict[Tier2File, int] = {}
-    for item in items:
+    pending: dict[Tier2File, set[str]] = {}
+    for item in session.items:
         if isinstance(item, nodes.Tier2Item):
-            counts[item.suite_file] = counts.get(item.suite_file, 0) + 1
-    for suite_file, count in counts.items():
-        suite_file.expect_items(count)
-
-
-def pytest_runtest_teardown(item: pytest.Item) -> None:
-    nodes = sys.modules.get("pytest_tier2.nodes")
-    if nodes is not None and isinstance(item, nodes.Tier2Item):
-        item.suite_file.item_done()
+            pending.setdefault(item.suite_file, set()).add(item.nodeid)
+    state = session.config.stash[STATE_KEY]
+    for suite_file, nodeids in pending.items():
+        suite_file.expect_items(nodeids)
+        state.pending_files.update(dict.fromkeys(nodeids, suite_file))
 
 
 class XdistHooks:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -34,7 +35,13 @@ class Tier2State:
     golden: GoldenKeeper | None = None
     registries: dict[Path, Registry] = field(default_factory=dict)
     hashes: dict[str, SuiteHashes] = field(default_factory=dict)
+    """By suite file, as reports name it (relative to the rootdir)."""
     reports: dict[str, str] = field(default_factory=dict)
+    pending_files: dict[str, Tier2File] = field(default_factory=dict)
+    """The suite file of every item still to run, by node id."""
+    report_error: str | None = None
+    finished_file: Tier2File | None = None
+    """The file whose last item finished most recently; see `Tier2File.item_done`."""
 
     def registry_for(self, suite_file: Tier2File) -> Registry:
         """The built-ins plus what the conftests and plugins visible from this directory add."""
@@ -63,21 +70,30 @@ class Tier2State:
         """Gather hashes from reports: this runs where reports arrive, the xdist controller too."""
         if report.when != "call":
             return
+        # `location[0]` is the file relative to the rootdir, `..` included: unlike
+        # `report.fspath`, it names a suite outside the rootdir too.
+        file = report.location[0]
         golden_payload = getattr(report, "tier2_golden", None)
         if golden_payload is not None and self.golden is not None:
-            self.golden.observe(report.fspath, json.loads(golden_payload))
+            suite_path = Path(os.path.normpath(self.config.rootpath / file))
+            self.golden.observe(suite_path, json.loads(golden_payload))
+        test_run_json = getattr(report, "tier2_test_run_json", None)
+        if test_run_json is not None:
+            self.reports[file] = test_run_json
         properties = dict(report.user_properties)
         suite_hash = properties.get("tier2_suite_hash")
         if suite_hash is None:
             return
-        self.hashes[report.fspath] = SuiteHashes(
+        self.hashes[file] = SuiteHashes(
             str(properties["tier2_suite"]),
             str(suite_hash),
             str(properties["tier2_test_run_hash"]),
         )
-        test_run_json = getattr(report, "tier2_test_run_json", None)
-        if test_run_json is not None:
-            self.reports[report.fspath] = test_run_json
+
+    def pytest_runtest_logfinish(self, nodeid: str) -> None:
+        suite_file = self.pending_files.pop(nodeid, None)
+        if suite_file is not None:
+            suite_file.item_done(nodeid)
 
     def pytest_deselected(self) -> None:
         if self.golden is not None:
@@ -90,8 +106,12 @@ class Tier2State:
                 workeroutput["tier2_deselected"] = self.golden.deselected
                 workeroutput["tier2_whole_dirs"] = sorted(map(str, self.golden.whole_dirs))
             return
+        if self.config.option.collectonly:
+            return  # nothing ran: no report to write, no pin to judge
         if self.report_path:
             self.write_report(Path(self.report_path))
+        if self.report_error and session.exitstatus == 0:
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
         if self.golden is not None:
             self.golden.finish()
             if self.golden.fails_check and session.exitstatus == 0:
@@ -125,11 +145,26 @@ class Tier2State:
             for file, hashes in sorted(self.hashes.items())
         ]
         document = {"format": "pytest-tier2-report", "suites": suites, "version": 1}
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(document, indent=2, sort_keys=True) + "\n", "utf-8")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps(document, indent=2, sort_keys=True) + "\n", "utf-8")
+        except OSError as error:
+            self.report_error = f"could not write --tier2-report {path}: {error.strerror or error}"
 
     def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
+        if self.config.option.collectonly:
+            return
         golden_lines = self.golden.summary_lines() if self.golden is not None else []
+        if self.report_error:
+            terminalreporter.ensure_newline()
+            terminalreporter.section("tier2 report")
+            terminalreporter.write_line(self.report_error)
+        stale = [s for s in self.golden.stale if s.judged] if self.golden else []
+        if stale and self.golden_mode == "check":
+            # Counted in pytest's last line, so that "2 passed" does not read green
+            # while stale pins fail the run.
+            noun = "stale pin" if len(stale) == 1 else "stale pins"
+            terminalreporter.stats.setdefault(noun, []).extend(stale)
         if golden_lines:
             terminalreporter.ensure_newline()
             terminalreporter.section(f"tier2 golden ({self.golden_mode})")
@@ -141,7 +176,3 @@ class Tier2State:
         terminalreporter.section("tier2 suite hashes")
         for file, hashes in sorted(self.hashes.items()):
             terminalreporter.write_line(f"{file} ({hashes.suite_name}): {hashes.suite_hash}")
-
-
-def get_state(config: pytest.Config) -> Tier2State:
-    return config.stash[STATE_KEY]

@@ -24,9 +24,10 @@ _DOCUMENT_MARKERS = re.compile(r"^(?:---|\.\.\.|%)", re.MULTILINE)
 _AFTER_QUOTED_KEY = re.compile(r"[ ]*:(?: +|$)")
 _MAX_FLOW_DEPTH = 20
 _NOT_PRINTABLE = re.compile(
-    "[^\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
+    "[^\x0a\x0d\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
 )
-"""Characters YAML refuses (and the BOM, which it treats specially): libyaml reports them."""
+"""Characters YAML refuses, the BOM, and the line breaks \x85, \u2028 and \u2029 that
+libyaml counts as lines: all left to libyaml."""
 
 
 _SCALAR_LINES: dict[str, tuple[str, Any]] = {}

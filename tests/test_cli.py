@@ -317,7 +317,7 @@ def test_show_a_suite_that_cannot_run(project: Path) -> None:
     assert proc.returncode == 1
     assert proc.stdout == ""
     assert proc.stderr.startswith(
-        "broken.tier2.yaml:1: suite 'broken' could not run in scenario 's', mission 'broken': "
+        "broken.tier2.yaml:4: suite 'broken' could not run in scenario 's', mission 'broken': "
         "ValueError: the broken mission cannot be built"
     ), proc.stderr
 
@@ -336,7 +336,9 @@ def test_show_reports_a_broken_conftest_in_one_line(project: Path) -> None:
 
 
 def test_validate_ok(project: Path) -> None:
-    (project / "other.tier2.yml").write_text("scenarios: []\nexpectations: []\n", encoding="utf-8")
+    (project / "other.tier2.yml").write_text(
+        "scenarios: [{name: only, missions: [{name: echo}]}]\nexpectations: []\n", encoding="utf-8"
+    )
     proc = run(project, "validate", "greetings.tier2.yaml", "other.tier2.yml")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert proc.stdout == "2 files OK\n"
@@ -464,7 +466,9 @@ def test_validate_reports_a_broken_conftest_below_a_directory(project: Path) -> 
     sub = project / "sub"
     sub.mkdir()
     (sub / "conftest.py").write_text("import no_such_module_here\n", encoding="utf-8")
-    (sub / "s.tier2.yaml").write_text("scenarios: []\nexpectations: []\n", encoding="utf-8")
+    (sub / "s.tier2.yaml").write_text(
+        "scenarios: [{name: only, missions: [{name: echo}]}]\nexpectations: []\n", encoding="utf-8"
+    )
     proc = run(project, "validate", ".")
     assert proc.returncode == 1
     assert proc.stdout.splitlines() == [

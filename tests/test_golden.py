@@ -267,7 +267,12 @@ def test_a_bare_flag_followed_by_a_path_is_refused_naming_the_flag(
 ) -> None:
     result = run(pytester, "--tier2-golden", "a.tier2.yaml")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines(["*--tier2-golden*invalid choice*a.tier2.yaml*"])
+    result.stderr.fnmatch_lines(
+        [
+            "*argument --tier2-golden: 'a.tier2.yaml' is not one of check, update, off; "
+            "to check the pins of a path, write --tier2-golden=check a.tier2.yaml"
+        ]
+    )
     assert outcomes(result) == {}  # nothing ran, in any mode
     assert not (pytester.path / "a.tier2.golden.json").exists()
 
@@ -383,8 +388,7 @@ def test_pins_of_another_format_version_are_reported_as_such(
     assert outcomes(result)[ALPHA_PIN_IDS[0]] == "FAILED"
     text = failure_text(result, "first@golden")
     assert "a.tier2.golden.json:1: pins were written in format version 2" in text
-    assert "this pytest-tier2 writes version 1" in text
-    assert "re-pin with --tier2-golden=update" in text
+    assert "this pytest-tier2 reads version 1: upgrade pytest-tier2" in text
     assert "drift" not in text
     assert pinned.read_bytes() == before
 
@@ -777,7 +781,12 @@ def test_a_corrupt_pin_file_fails_check_mode_naming_it_and_is_never_overwritten(
     assert [outcomes(result)[nodeid] for nodeid in ALPHA_PIN_IDS] == ["FAILED", "FAILED"]
     assert result.ret == pytest.ExitCode.TESTS_FAILED
     assert failure_text(result, "first@golden").startswith("a.tier2.yaml:3: ")
-    result.stdout.fnmatch_lines([f"a.tier2.yaml:3: *{message}*; check mode never overwrites it"])
+    result.stdout.fnmatch_lines(
+        [
+            f"a.tier2.yaml:3: *{message}*",
+            "  check mode never overwrites it; --tier2-golden=update replaces it",
+        ]
+    )
     assert pinned.read_bytes() == data
 
 
@@ -790,10 +799,7 @@ def test_update_replaces_a_corrupt_pin_file_and_says_so(
 
     result = run(pytester, "--tier2-golden=update")
     assert result.ret == pytest.ExitCode.OK
-    assert golden_section(result, "update") == [
-        "wrote a.tier2.golden.json",
-        "replaced unreadable pin file a.tier2.golden.json",
-    ]
+    assert golden_section(result, "update") == ["replaced unusable pin file a.tier2.golden.json"]
     assert pinned.read_bytes() == good
 
 

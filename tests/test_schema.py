@@ -265,7 +265,6 @@ VALID: dict[str, Mutation] = {
     "empty_params": setting(mission, "params", {}),
     "nested_state": setting(scenario, "initial_state", {"a": {"b": [1, {"c": None}]}}),
     "no_expectations": setting(top, "expectations", []),
-    "no_scenarios_or_expectations": lambda doc: doc.update(scenarios=[], expectations=[]),
     "no_missions": lambda doc: (scenario(doc).update(missions=[]), doc.update(expectations=[])),
     "names_with_dots_and_dashes": lambda doc: (
         scenario(doc).update(name="0_morning-run_1"),
@@ -289,6 +288,7 @@ VALID: dict[str, Mutation] = {
 }
 
 INVALID: dict[str, Mutation] = {
+    "no_scenarios": lambda doc: doc.update(scenarios=[], expectations=[]),
     "top_level_list": lambda doc: None,  # replaced below
     "unknown_top_key": setting(top, "suites", "x"),
     "unknown_scenario_key": setting(scenario, "description", "x"),

@@ -103,6 +103,9 @@ DECLINED = {
     "unclosed flow": "a: [1, 2\n  , 3]\n",
     "bad indentation": "a:\n  b: 1\n c: 2\n",
     "date": "a: 2024-01-01\n",
+    "next line": "a: 'x\x85y'\nb: 1\n",
+    "line separator": "a: x\u2028y\n",
+    "paragraph separator": "a: 'x\u2029y'\nb: 1\n",
 }
 
 

@@ -234,9 +234,9 @@ class Orchestrator:
         operation = step.payload.get("operation", "noop")
         handler = self._operations.get(operation) if type(operation) is str else None
         if handler is None:
-            raise StepFailed(
-                f"unknown operation {operation!r} (available: {sorted(self._operations)})"
-            )
+            # Not the list of registered operations: this message is part of the hashed
+            # result, which must not move when an unrelated operation is registered.
+            raise StepFailed(f"unknown operation {operation!r}")
         if handler is noop:  # the state is frozen already: no copy in, no copy out
             return state
         try:
