@@ -225,3 +225,20 @@ def test_an_unknown_operations_message_does_not_depend_on_what_else_is_registere
     many = Orchestrator({"other": lambda s, p: s}).run_workflow(workflow, ExecutionContext())
     assert few.error_message == many.error_message == "Step 's' failed: unknown operation 'nope'"
     assert few.result_hash == many.result_hash
+
+
+def test_the_schema_command_prints_the_installed_schema(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest_tier2", "schema"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    schema = json.loads(Path(proc.stdout.strip()).read_text("utf-8"))
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert "scenarios" in schema["properties"]
