@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 import os
 import stat
+import subprocess
+import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -228,9 +231,6 @@ def test_an_unknown_operations_message_does_not_depend_on_what_else_is_registere
 
 
 def test_the_schema_command_prints_the_installed_schema(tmp_path: Path) -> None:
-    import subprocess
-    import sys
-
     proc = subprocess.run(
         [sys.executable, "-m", "pytest_tier2", "schema"],
         capture_output=True,
