@@ -152,10 +152,13 @@ class Tier2File(pytest.File):
 class Tier2Item(pytest.Item):
     """Common ground of the items of a suite file: they sit directly under it."""
 
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.tier2_report_extras: dict[str, str] = {}
-        """What the writing process needs from this item's run, copied onto its report."""
+    tier2_report_extras: dict[str, str] | None = None
+    """What the writing process needs from this item's run, copied onto its report."""
+
+    def add_report_extra(self, name: str, value: str) -> None:
+        if self.tier2_report_extras is None:
+            self.tier2_report_extras = {}
+        self.tier2_report_extras[name] = value
 
     @property
     def suite_file(self) -> Tier2File:
@@ -189,7 +192,7 @@ class Tier2Item(pytest.Item):
         """The first item of a file to run here carries its suite's result to `--tier2-report`."""
         suite_file = self.suite_file
         if suite_file.state.report_path and suite_file.claim_report():
-            self.tier2_report_extras["tier2_test_run_json"] = test_run.canonical_json
+            self.add_report_extra("tier2_test_run_json", test_run.canonical_json)
 
     def suite_result(self) -> TestRunResult:
         """The suite's single run, or the error that stopped it, raised as this item's failure."""
@@ -252,7 +255,7 @@ class GoldenItem(Tier2Item):
         mode = suite_file.state.golden_mode
         if mode == "update":
             payload["pin"] = current
-        self.tier2_report_extras["tier2_golden"] = json.dumps(payload, sort_keys=True)
+        self.add_report_extra("tier2_golden", json.dumps(payload, sort_keys=True))
         self.record_hashes(test_run, scenario)
         where = f"{suite_file.shown_path}:{suite_file.spec.scenario_lines[scenario]}"
         clash = suite_file.pin_clash()

@@ -146,6 +146,6 @@ class ReportExtras:
     ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
         report = yield
         if call.when == "call":
-            for name, value in getattr(item, "tier2_report_extras", {}).items():
+            for name, value in (getattr(item, "tier2_report_extras", None) or {}).items():
                 setattr(report, name, value)
         return report
