@@ -35,6 +35,11 @@ if TYPE_CHECKING:
         WorkflowDefinitionError,
     )
 
+SUITE_SUFFIXES = (".tier2.yaml", ".tier2.yml")
+"""The file names pytest collects as suites."""
+DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024
+"""The largest suite file collection reads, unless the ini option `tier2_max_file_bytes` says."""
+
 __all__ = [
     "AntiFailurePlanningError",
     "AntiFailureViolation",

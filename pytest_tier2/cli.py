@@ -29,6 +29,8 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 import pytest
 
+from . import SUITE_SUFFIXES
+
 if TYPE_CHECKING:
     from .core.registry import Registry
     from .core.test_run import TestRunResult
@@ -36,7 +38,6 @@ if TYPE_CHECKING:
 
 PROG = "python -m pytest_tier2"
 ERROR_PREFIX = "pytest_tier2: error: "
-SUFFIXES = (".tier2.yaml", ".tier2.yml")
 
 EXIT_OK = 0
 EXIT_INVALID = 1
@@ -111,7 +112,7 @@ class _Collector:
         Directories are left to pytest's own rules (norecursedirs, collect_ignore, ...).
         Paths given on the command line never reach this hook.
         """
-        if not self.only_suite_files or collection_path.name.endswith(SUFFIXES):
+        if not self.only_suite_files or collection_path.name.endswith(SUITE_SUFFIXES):
             return None
         if collection_path.is_dir():
             return None
@@ -183,7 +184,7 @@ def check_file(text: str) -> Path:
         raise UsageProblem(f"no such file: {text}")
     if path.is_dir():
         raise UsageProblem(f"{text} is a directory, not a suite file")
-    if not path.name.endswith(SUFFIXES):
+    if not path.name.endswith(SUITE_SUFFIXES):
         raise UsageProblem(
             f"{text} is not a suite file: its name must end in .tier2.yaml or .tier2.yml"
         )

@@ -20,6 +20,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import SUITE_SUFFIXES
+from .core.canonical import sha256
+from .core.harness import canonical_json_of, tree_of
 from .core.paths import format_path, iter_leaves
 from .core.test_run import TestRunResult
 from .failures import display_path
@@ -27,7 +30,6 @@ from .failures import display_path
 FORMAT = "pytest-tier2-golden"
 VERSION = 1
 PIN_SUFFIX = ".tier2.golden.json"
-SUITE_SUFFIXES = (".tier2.yaml", ".tier2.yml")
 GOLDEN_ITEM_SUFFIX = "@golden"
 """A pin item is named `<scenario>@golden`: '@' is outside the id grammar, so it never
 collides with an expectation id."""
@@ -56,7 +58,7 @@ def scenario_pin(result: TestRunResult, scenario: str) -> dict[str, Any]:
     scenario_result = result.suite_result.scenario_results[scenario]
     missions: dict[str, Any] = {}
     for key, mission in scenario_result.mission_results.items():
-        missions[key] = {"hash": mission.result_hash, "result": mission.tree}  # type: ignore[attr-defined]
+        missions[key] = {"hash": sha256(canonical_json_of(mission)), "result": tree_of(mission)}
     return {"missions": missions, "scenario_hash": scenario_result.scenario_hash}
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from . import DEFAULT_MAX_FILE_BYTES, SUITE_SUFFIXES
 from .core.comparisons import ALL_OPS, OPS_WITHOUT_EXPECTED, pattern_problem
 from .core.exceptions import PathSyntaxError, Tier2Error
 from .core.expectations import MissionExpectation, SuiteExpectationsDefinition
@@ -22,8 +23,6 @@ from .core.suite import ScenarioSuiteDefinition
 from .yaml_fast import parse_fast
 from .yaml_source import Node, YamlSourceError, decode, parse
 
-DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024
-SUFFIXES = (".tier2.yaml", ".tier2.yml")
 NAME_PATTERN = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_-]*")
 """Scenario names, expectation ids and result keys. Node ids, `-k`, TeamCity names (which turn
 `.` into `_`) and pytest's verbose lines (which turn `.` into `::`) all stay unambiguous."""
@@ -83,7 +82,7 @@ class SuiteSpec:
 def suite_name_for(path: str) -> str:
     """The default suite name: the file name without `.tier2.yaml`."""
     name = Path(path).name
-    for suffix in SUFFIXES:
+    for suffix in SUITE_SUFFIXES:
         if name.endswith(suffix):
             return name[: -len(suffix)]
     return name

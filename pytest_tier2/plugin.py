@@ -14,13 +14,13 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from . import DEFAULT_MAX_FILE_BYTES, SUITE_SUFFIXES
 from .state import STATE_KEY
 
 if TYPE_CHECKING:
     from .nodes import Tier2File
     from .state import Tier2State
 
-SUFFIXES = (".tier2.yaml", ".tier2.yml")
 GOLDEN_MODES = ("check", "update", "off")
 
 
@@ -59,7 +59,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     parser.addini(
         "tier2_max_file_bytes",
-        default=str(10 * 1024 * 1024),
+        default=str(DEFAULT_MAX_FILE_BYTES),
         help="largest suite file, in bytes, that collection reads (default 10 MiB)",
     )
 
@@ -99,7 +99,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
-    if file_path.name.endswith(SUFFIXES):
+    if file_path.name.endswith(SUITE_SUFFIXES):
         from .nodes import Tier2File
 
         suite_file: pytest.Collector = Tier2File.from_parent(parent, path=file_path)

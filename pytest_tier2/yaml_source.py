@@ -185,11 +185,6 @@ def resolve_plain(value: str) -> str:
     return tag
 
 
-def scalar_value(tag: str, value: str, line: int) -> Any:
-    """The JSON-like value of a scalar with a resolved tag, or a YamlSourceError."""
-    return _scalar(tag, value, line)
-
-
 _PLAIN_VALUES: dict[str, tuple[Any]] = {}
 
 
