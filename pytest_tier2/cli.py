@@ -222,9 +222,9 @@ def render(result: TestRunResult, scenarios: Sequence[str]) -> list[str]:
 
     suite_result = result.suite_result
     lines: list[str] = []
-    for scenario_name in sorted(scenarios):
+    for scenario_name in scenarios:  # in file order, as the missions below are in call order
         scenario = suite_result.scenario_results[scenario_name]
-        for key in sorted(scenario.mission_results):
+        for key in scenario.mission_results:
             mission = scenario.mission_results[key]
             mission_hash = sha256(canonical_json_of(mission))
             lines.append(f"scenario {scenario_name} / mission {key}  (hash {mission_hash})")

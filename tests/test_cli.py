@@ -175,8 +175,8 @@ def test_show_uses_the_conftests_missions_and_matches_a_pytest_run(project: Path
     assert proc.stderr == ""
     out = proc.stdout
     sections = leaf_lines(out)
-    # Sorted: scenarios by name, mission result keys by name.
-    assert list(sections) == [("bye", "greet"), ("hello", "echo_hi"), ("hello", "greet")]
+    # As in the file: scenarios in file order, mission results in call order.
+    assert list(sections) == [("hello", "greet"), ("hello", "echo_hi"), ("bye", "greet")]
     hello = sections[("hello", "greet")]
     # The custom mission ran the custom operation from conftest.py.
     assert hello["final_state.stamped"] == '"alice"'
@@ -195,7 +195,7 @@ def test_show_uses_the_conftests_missions_and_matches_a_pytest_run(project: Path
     scenario_lines = [
         line for line in lines if re.fullmatch(rf"scenario \S+  \(hash {HASH}\)", line)
     ]
-    assert [line.split()[1] for line in scenario_lines] == ["bye", "hello"]
+    assert [line.split()[1] for line in scenario_lines] == ["hello", "bye"]
     assert re.fullmatch(rf"suite greetings  \(hash {HASH}\)", lines[-1]), lines[-1]
 
     # The same hashes as a pytest run of the same file reports.
