@@ -216,8 +216,7 @@ def show_value(value: Any) -> str:
 
 def render(result: TestRunResult, scenarios: Sequence[str]) -> list[str]:
     """The lines `show` prints for a suite's result, restricted to `scenarios`."""
-    from .core.canonical import sha256
-    from .core.harness import canonical_json_of
+    from .core.harness import result_hash_of
     from .core.paths import format_path, iter_leaves
 
     suite_result = result.suite_result
@@ -226,7 +225,7 @@ def render(result: TestRunResult, scenarios: Sequence[str]) -> list[str]:
         scenario = suite_result.scenario_results[scenario_name]
         for key in scenario.mission_results:
             mission = scenario.mission_results[key]
-            mission_hash = sha256(canonical_json_of(mission))
+            mission_hash = result_hash_of(mission)
             lines.append(f"scenario {scenario_name} / mission {key}  (hash {mission_hash})")
             for path, value in iter_leaves(mission.to_dict()):
                 lines.append(f"  {format_path(path)} = {show_value(value)}")

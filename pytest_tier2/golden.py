@@ -21,8 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from . import SUITE_SUFFIXES
-from .core.canonical import sha256
-from .core.harness import canonical_json_of, tree_of
+from .core.harness import result_hash_of, tree_of
 from .core.paths import format_path, iter_leaves
 from .core.test_run import TestRunResult
 from .failures import display_path
@@ -58,7 +57,7 @@ def scenario_pin(result: TestRunResult, scenario: str) -> dict[str, Any]:
     scenario_result = result.suite_result.scenario_results[scenario]
     missions: dict[str, Any] = {}
     for key, mission in scenario_result.mission_results.items():
-        missions[key] = {"hash": sha256(canonical_json_of(mission)), "result": tree_of(mission)}
+        missions[key] = {"hash": result_hash_of(mission), "result": tree_of(mission)}
     return {"missions": missions, "scenario_hash": scenario_result.scenario_hash}
 
 

@@ -69,7 +69,6 @@ class ExpectationEntry:
 class SuiteSpec:
     """A loaded suite file: the core's definitions plus where each part sits in the file."""
 
-    path: str
     name: str
     suite: ScenarioSuiteDefinition
     expectations: SuiteExpectationsDefinition
@@ -207,7 +206,6 @@ class _SuiteReader:
         for node in self.items(top["expectations"], "expectations"):
             entries.append(self.expectation(node, seen_ids, result_keys))
         return SuiteSpec(
-            path=self.path,
             name=name,
             suite=ScenarioSuiteDefinition(name, tuple(scenarios)),
             expectations=SuiteExpectationsDefinition(tuple(e.expectation for e in entries)),

@@ -85,7 +85,7 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(
             f"tier2_golden must be one of {', '.join(GOLDEN_MODES)}, not {golden_mode!r}"
         )
-    state = Tier2State(config, max_file_bytes=max_file_bytes, golden_mode=golden_mode)
+    state = Tier2State(config, max_file_bytes=max_file_bytes)
     if golden_mode != "off":
         from .golden import GoldenKeeper
 

@@ -31,8 +31,8 @@ class SuiteHashes:
 class Tier2State:
     config: pytest.Config
     max_file_bytes: int
-    golden_mode: str = "off"
     golden: GoldenKeeper | None = None
+    """Present in golden modes only."""
     registries: dict[Path, Registry] = field(default_factory=dict)
     hashes: dict[str, SuiteHashes] = field(default_factory=dict)
     """By suite file, as reports name it (relative to the rootdir)."""
@@ -60,6 +60,10 @@ class Tier2State:
                 ) from None
             self.registries[directory] = registry
         return registry
+
+    @property
+    def golden_mode(self) -> str:
+        return self.golden.mode if self.golden is not None else "off"
 
     @property
     def report_path(self) -> str | None:

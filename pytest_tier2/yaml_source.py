@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any, ClassVar
+from typing import Any
 
 import yaml
 
@@ -37,8 +37,6 @@ _MERGE_TAG = _STD + "merge"
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
 _STR_TAG = _STD + "str"
 _ALIAS = re.compile(r"\*[^\s,\[\]{}]+")
-_SCALARS: dict[tuple[str, str], tuple[Any]] = {}
-"""Constructed scalars by (tag, text), for the short ones that suites repeat."""
 _BOM = b"\xef\xbb\xbf"
 _NULL_FORMS = ("", "~", "null", "Null", "NULL")
 
@@ -110,9 +108,7 @@ def show_tag(tag: str) -> str:
 
 
 class _Composer(_Loader):
-    """libyaml's composer, with scalar tag resolution memoised: suites repeat their keys."""
-
-    _resolved: ClassVar[dict[tuple[str, tuple[bool, bool]], str]] = {}
+    """libyaml's composer, resolving tags through the memoised `resolve_plain`."""
 
     def resolve(self, kind: Any, value: str | None, implicit: tuple[bool, bool]) -> str:
         # By name, not class identity: see `parse`.
@@ -121,13 +117,8 @@ class _Composer(_Loader):
         if kind.__name__ == "SequenceNode":
             return _SEQ_TAG
         assert value is not None
-        key = (value, implicit)
-        tag = self._resolved.get(key)
-        if tag is None:
-            tag = str(super().resolve(yaml.ScalarNode, value, implicit))  # type: ignore[no-untyped-call]
-            if len(value) <= 40 and len(self._resolved) < 20_000:
-                self._resolved[key] = tag
-        return tag
+        # Only a plain scalar is resolved by its text; a quoted one is a string.
+        return resolve_plain(value) if implicit[0] else _STR_TAG
 
 
 def parse(text: str) -> Node | None:
@@ -202,9 +193,6 @@ def plain_value(text: str, line: int) -> Any:
 def _scalar(tag: str, value: str, line: int) -> Any:
     if tag == _STR_TAG:
         return value
-    cached = _SCALARS.get((tag, value))
-    if cached is not None:
-        return cached[0]
     if tag == _MERGE_TAG:
         return "<<"
     if tag not in _SCALAR_TAGS:
@@ -224,8 +212,6 @@ def _scalar(tag: str, value: str, line: int) -> Any:
         raise YamlSourceError(line, f"{value!r} is not a valid {show_tag(tag)}") from None
     if isinstance(result, float) and not math.isfinite(result):
         raise YamlSourceError(line, f"{value!r} is not a JSON value (NaN and infinity are not)")
-    if len(_SCALARS) < 20_000 and len(value) <= 40:
-        _SCALARS[(tag, value)] = (result,)
     return result
 
 

@@ -29,6 +29,13 @@ def canonical_json_of(result: ResultLike) -> str:
     return dumps(freeze(result.to_dict(), "result"))
 
 
+def result_hash_of(result: ResultLike) -> str:
+    """SHA-256 of a result's canonical JSON, reusing the hash it already computed."""
+    if isinstance(result, OrchestrationResult):
+        return result.result_hash
+    return sha256(canonical_json_of(result))
+
+
 def tree_of(result: ResultLike) -> Any:
     """The frozen canonical form of a result, shared read-only."""
     if isinstance(result, OrchestrationResult):
