@@ -34,7 +34,7 @@ from . import SUITE_SUFFIXES
 if TYPE_CHECKING:
     from .core.registry import Registry
     from .core.test_run import TestRunResult
-    from .loader import SuiteSpec
+    from .format import SuiteSpec
 
 PROG = "python -m pytest_tier2"
 ERROR_PREFIX = "pytest_tier2: error: "

@@ -11,7 +11,7 @@ from .core.exceptions import Tier2Error
 from .core.expectations import ExpectationResult, MissionExpectation
 
 if TYPE_CHECKING:
-    from .loader import SuiteSpec
+    from .format import SuiteSpec
 
 MAX_VALUE_CHARS = 300
 

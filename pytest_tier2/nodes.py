@@ -19,7 +19,7 @@ from .failures import (
     describe_run_error,
     display_path,
 )
-from .loader import ExpectationEntry, SuiteFileError, SuiteSpec, load_file
+from .format import ExpectationEntry, SuiteFileError, SuiteSpec, load_file
 from .runner import SuiteOutcome, run_spec
 from .state import STATE_KEY
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from .core.registry import Registry
 from .core.test_run import TestRunResult, run_test_run
-from .loader import SuiteSpec
+from .format import SuiteSpec
 
 
 @dataclass(frozen=True)

@@ -46,7 +46,7 @@ class Tier2State:
     def registry_for(self, suite_file: Tier2File) -> Registry:
         """The built-ins plus what the conftests and plugins visible from this directory add."""
         from .core.registry import default_registry
-        from .loader import SuiteFileError
+        from .format import SuiteFileError
 
         directory = suite_file.path.parent
         registry = self.registries.get(directory)

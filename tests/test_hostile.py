@@ -83,7 +83,7 @@ def valid_suite() -> dict[str, Any]:
 
 def load(data: bytes) -> Any:
     """Load through the public API: a SuiteSpec, or a Tier2Error and nothing else."""
-    from pytest_tier2.loader import SuiteFileError, load_suite
+    from pytest_tier2.format import SuiteFileError, load_suite
 
     assert issubclass(SuiteFileError, Tier2Error)
     return load_suite(data, FUZZ_PATH, Registry.with_builtins())

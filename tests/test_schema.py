@@ -25,15 +25,14 @@ from pytest_tier2.core.comparisons import ALL_OPS, OPS_WITH_EXPECTED, OPS_WITHOU
 from pytest_tier2.core.exceptions import PathSyntaxError
 from pytest_tier2.core.paths import parse_path
 from pytest_tier2.core.registry import default_registry
-from pytest_tier2.loader import (
+from pytest_tier2.format import SuiteFileError, load_suite
+from pytest_tier2.format.reader import (
     EXPECTATION_KEYS,
     MARK_PATTERN,
     MISSION_KEYS,
     NAME_PATTERN,
     SCENARIO_KEYS,
     SUITE_KEYS,
-    SuiteFileError,
-    load_suite,
 )
 
 ROOT = Path(__file__).resolve().parent.parent

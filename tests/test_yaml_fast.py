@@ -15,8 +15,8 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pytest_tier2.yaml_fast import parse_fast
-from pytest_tier2.yaml_source import Node, YamlSourceError, decode, parse
+from pytest_tier2.format.yaml_fast import parse_fast
+from pytest_tier2.format.yaml_source import Node, YamlSourceError, decode, parse
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "example_suites").glob("*.tier2.yaml"))

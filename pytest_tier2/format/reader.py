@@ -1,4 +1,4 @@
-"""Load a `*.tier2.yaml` file (format version 1) into core definitions, with line numbers.
+"""Validate a parsed suite file (format version 1) into core definitions, with line numbers.
 
 Every problem is a SuiteFileError that names the file and the 1-based line, in one line.
 The first problem found is reported.
@@ -7,21 +7,18 @@ The first problem found is reported.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from . import DEFAULT_MAX_FILE_BYTES, SUITE_SUFFIXES
-from .core.comparisons import ALL_OPS, OPS_WITHOUT_EXPECTED, pattern_problem
-from .core.exceptions import PathSyntaxError, Tier2Error
-from .core.expectations import MissionExpectation, SuiteExpectationsDefinition
-from .core.harness import MissionCall, ScenarioDefinition
-from .core.paths import parse_path
-from .core.registry import Registry
-from .core.suite import ScenarioSuiteDefinition
-from .yaml_fast import parse_fast
-from .yaml_source import Node, YamlSourceError, decode, parse
+from ..core.comparisons import ALL_OPS, OPS_WITHOUT_EXPECTED, pattern_problem
+from ..core.exceptions import PathSyntaxError
+from ..core.expectations import MissionExpectation, SuiteExpectationsDefinition
+from ..core.harness import MissionCall, ScenarioDefinition
+from ..core.paths import parse_path
+from ..core.registry import Registry
+from ..core.suite import ScenarioSuiteDefinition
+from .errors import SuiteFileError
+from .spec import ExpectationEntry, SuiteSpec, suite_name_for
+from .yaml_source import Node
 
 NAME_PATTERN = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_-]*")
 """Scenario names, expectation ids and result keys. Node ids, `-k`, TeamCity names (which turn
@@ -44,86 +41,7 @@ EXPECTATION_KEYS = (
 )
 
 
-class SuiteFileError(Tier2Error):
-    """A suite file is malformed; the message is `file:line: what is wrong`."""
-
-    def __init__(self, path: str, line: int, message: str) -> None:
-        self.path = path
-        self.line = line
-        self.message = message
-        super().__init__(f"{path}:{line}: {message}")
-
-
-@dataclass(frozen=True, slots=True)
-class ExpectationEntry:
-    """An expectation and what the plugin needs beside it: its line and its pytest marks."""
-
-    expectation: MissionExpectation
-    line: int
-    marks: tuple[str, ...] = ()
-    skip: str | None = None
-    xfail: str | None = None
-
-
-@dataclass(frozen=True)
-class SuiteSpec:
-    """A loaded suite file: the core's definitions plus where each part sits in the file."""
-
-    name: str
-    suite: ScenarioSuiteDefinition
-    expectations: SuiteExpectationsDefinition
-    entries: tuple[ExpectationEntry, ...]
-    scenario_lines: Mapping[str, int]
-    call_lines: Mapping[tuple[str, str], int]
-    """The line of each mission call, by (scenario name, result key)."""
-
-
-def suite_name_for(path: str) -> str:
-    """The default suite name: the file name without `.tier2.yaml`."""
-    name = Path(path).name
-    for suffix in SUITE_SUFFIXES:
-        if name.endswith(suffix):
-            return name[: -len(suffix)]
-    return name
-
-
-def load_file(
-    path: Path,
-    registry: Registry,
-    *,
-    shown_as: str | None = None,
-    max_bytes: int = DEFAULT_MAX_FILE_BYTES,
-) -> SuiteSpec:
-    """Read and load a suite file, refusing one larger than `max_bytes` before reading it."""
-    shown = shown_as or str(path)
-    try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise SuiteFileError(
-                shown,
-                1,
-                f"file is {size:,} bytes, larger than the limit of {max_bytes:,} "
-                "(raise it with the ini option tier2_max_file_bytes)",
-            )
-        data = path.read_bytes()
-    except OSError as error:
-        raise SuiteFileError(shown, 1, f"cannot read file: {error.strerror}") from None
-    return load_suite(data, shown, registry)
-
-
-def load_suite(data: bytes, path: str, registry: Registry) -> SuiteSpec:
-    """Load a suite from the bytes of a file; `path` is how messages name the file."""
-    try:
-        text = decode(data)
-        root = parse_fast(text) or parse(text)
-    except YamlSourceError as error:
-        raise SuiteFileError(path, error.line, error.message) from None
-    if root is None:
-        raise SuiteFileError(path, 1, "no suite in file")
-    return _SuiteReader(path, registry).read(root)
-
-
-class _SuiteReader:
+class SuiteReader:
     def __init__(self, path: str, registry: Registry) -> None:
         self.path = path
         self.registry = registry

@@ -19,7 +19,7 @@ from typing import Any
 
 import yaml
 
-from .core.exceptions import Tier2Error
+from ..core.exceptions import Tier2Error
 
 try:
     from yaml import CSafeLoader as _Loader

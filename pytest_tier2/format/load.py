@@ -1,0 +1,50 @@
+"""Read a suite file's bytes, parse its YAML with the fastest reader that accepts it, and
+validate it into a SuiteSpec."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .. import DEFAULT_MAX_FILE_BYTES
+from ..core.registry import Registry
+from .errors import SuiteFileError
+from .reader import SuiteReader
+from .spec import SuiteSpec
+from .yaml_fast import parse_fast
+from .yaml_source import YamlSourceError, decode, parse
+
+
+def load_file(
+    path: Path,
+    registry: Registry,
+    *,
+    shown_as: str | None = None,
+    max_bytes: int = DEFAULT_MAX_FILE_BYTES,
+) -> SuiteSpec:
+    """Read and load a suite file, refusing one larger than `max_bytes` before reading it."""
+    shown = shown_as or str(path)
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise SuiteFileError(
+                shown,
+                1,
+                f"file is {size:,} bytes, larger than the limit of {max_bytes:,} "
+                "(raise it with the ini option tier2_max_file_bytes)",
+            )
+        data = path.read_bytes()
+    except OSError as error:
+        raise SuiteFileError(shown, 1, f"cannot read file: {error.strerror}") from None
+    return load_suite(data, shown, registry)
+
+
+def load_suite(data: bytes, path: str, registry: Registry) -> SuiteSpec:
+    """Load a suite from the bytes of a file; `path` is how messages name the file."""
+    try:
+        text = decode(data)
+        root = parse_fast(text) or parse(text)
+    except YamlSourceError as error:
+        raise SuiteFileError(path, error.line, error.message) from None
+    if root is None:
+        raise SuiteFileError(path, 1, "no suite in file")
+    return SuiteReader(path, registry).read(root)
