@@ -9,7 +9,13 @@ from types import MappingProxyType
 from typing import Any, Literal
 
 from .canonical import compose_object, dumps, freeze, freeze_mapping, sha256, thaw
-from .comparisons import ALL_OPS, COMPARISONS, OPS_WITHOUT_EXPECTED, pattern_problem
+from .comparisons import (
+    ALL_OPS,
+    OPS_WITHOUT_EXPECTED,
+    compare,
+    expected_problem,
+    tolerance_problem,
+)
 from .exceptions import ExpectationError
 from .harness import tree_of
 from .paths import Path, nearest_paths, parse_path, resolve
@@ -25,7 +31,21 @@ __all__ = [
 ]
 
 ExpectationOp = Literal[
-    "eq", "ne", "gt", "lt", "ge", "le", "contains", "matches", "exists", "absent"
+    "eq",
+    "ne",
+    "gt",
+    "lt",
+    "ge",
+    "le",
+    "contains",
+    "matches",
+    "approx",
+    "type",
+    "length",
+    "one_of",
+    "subset",
+    "exists",
+    "absent",
 ]
 
 
@@ -33,8 +53,10 @@ ExpectationOp = Literal[
 class MissionExpectation:
     """One check: the value at `path` in a mission's result, compared with `op`.
 
-    Built eagerly valid: an unknown op, a bad path, a bad regex, or an `expected` that is
-    not canonical JSON raises ExpectationError here, not at evaluation.
+    Built eagerly valid: an unknown op, a bad path, an `expected` the op cannot use (a bad
+    regex, `type: integr`), a tolerance on another op than `approx`, or an `expected` that
+    is not canonical JSON raises ExpectationError here, not at evaluation.
+    `rel_tol` and `abs_tol` are `approx`'s `rel` and `abs`; None means pytest's default.
     """
 
     id: str
@@ -43,6 +65,8 @@ class MissionExpectation:
     path: str
     op: ExpectationOp
     expected: Any | None = None
+    rel_tol: float | None = None
+    abs_tol: float | None = None
     segments: Path = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -56,7 +80,14 @@ class MissionExpectation:
                 f"expectation '{self.id}': op '{self.op}' takes no expected value"
             )
         object.__setattr__(self, "expected", freeze(self.expected, "expected"))
-        problem = pattern_problem(self.expected) if self.op == "matches" else None
+        problem = expected_problem(self.op, self.expected)
+        for key, value in (("rel", self.rel_tol), ("abs", self.abs_tol)):
+            if value is None or problem is not None:
+                continue
+            if self.op != "approx":
+                problem = f"'{key}' is a tolerance of op 'approx' only, not of '{self.op}'"
+            else:
+                problem = tolerance_problem(key, value)
         if problem is not None:
             raise ExpectationError(f"expectation '{self.id}': {problem}")
 
@@ -197,7 +228,9 @@ def evaluate_one(
         )
     if expectation.op == "exists":
         return verdict(True, actual, {})
-    passed, details = COMPARISONS[expectation.op](actual, expectation.expected)
+    passed, details = compare(
+        expectation.op, actual, expectation.expected, expectation.rel_tol, expectation.abs_tol
+    )
     return verdict(passed, actual, details)
 
 
