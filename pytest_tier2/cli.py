@@ -254,12 +254,16 @@ def command_show(file: str, scenarios: Sequence[str] | None, out: TextIO, err: T
         raise UsageProblem(f"pytest did not collect {file} (is the tier2 plugin disabled?)")
     spec, registry = collection.suites[key]
     names = [scenario.scenario_name for scenario in spec.suite.scenarios]
-    chosen = list(dict.fromkeys(scenarios)) if scenarios else names
-    unknown = [name for name in chosen if name not in names]
+    unknown = [name for name in scenarios or () if name not in names and name not in spec.outlines]
     if unknown:
-        raise UsageProblem(
-            f"no scenario '{unknown[0]}' in {file} (it has: {', '.join(names) or 'none'})"
-        )
+        known = [*names, *(f"{name} (an outline)" for name in spec.outlines)]
+        raise UsageProblem(f"no scenario '{unknown[0]}' in {file} (it has: {', '.join(known)})")
+    # An outline's name stands for all its rows.
+    chosen = (
+        list(dict.fromkeys(n for name in scenarios for n in spec.outlines.get(name, (name,))))
+        if scenarios
+        else names
+    )
     outcome = run_spec(spec, registry)
     if outcome.result is None:
         assert outcome.error is not None

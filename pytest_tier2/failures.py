@@ -26,13 +26,23 @@ def display_path(path: str | os.PathLike[str], base: str | os.PathLike[str]) -> 
 
 
 class ExpectationFailed(Exception):
-    """An expectation's verdict was a failure."""
+    """An expectation's verdict was a failure.
 
-    def __init__(self, where: str, expectation: MissionExpectation, result: ExpectationResult):
+    `row` says, for an expectation expanded from an outline, which row of the examples it
+    checked: `'one' at file:line`."""
+
+    def __init__(
+        self,
+        where: str,
+        expectation: MissionExpectation,
+        result: ExpectationResult,
+        row: str | None = None,
+    ):
         super().__init__(where)
         self.where = where
         self.expectation = expectation
         self.result = result
+        self.row = row
 
 
 class SuiteRunError(Exception):
@@ -57,12 +67,17 @@ def describe_failure(failure: ExpectationFailed) -> str:
     lines = [
         f"{failure.where}: expectation '{expectation.id}' failed: {reason}",
         f"  scenario  {expectation.scenario_name}",
+        *([f"  row       {failure.row}"] if failure.row else []),
         f"  mission   {expectation.mission_name}",
         f"  path      {expectation.path or '(the whole result)'}",
         f"  op        {expectation.op}",
     ]
     if expectation.op not in ("exists", "absent"):
         lines.append(f"  expected  {show_value(expectation.expected)}")
+    if expectation.rel_tol is not None or expectation.abs_tol is not None:
+        given = (("rel", expectation.rel_tol), ("abs", expectation.abs_tol))
+        shown = [f"{key} {show_value(value)}" for key, value in given if value is not None]
+        lines.append(f"  tolerance {', '.join(shown)}")
     if reason == "path_missing":
         lines.append("  actual    (path does not exist)")
         nearest = details.get("nearest") or []

@@ -225,8 +225,10 @@ class ExpectationItem(Tier2Item):
         self.record_hashes(test_run, expectation.scenario_name)
         result = test_run.expectations_result.expectation_results[expectation.id]
         if not result.passed:
-            where = f"{suite_file.shown_path}:{self.entry.line}"
-            raise ExpectationFailed(where, expectation, result)
+            shown, row = suite_file.shown_path, self.entry.row
+            where = f"{shown}:{self.entry.line}"
+            row_where = f"'{row.id}' at {shown}:{row.line}" if row is not None else None
+            raise ExpectationFailed(where, expectation, result, row_where)
 
     def reportinfo(self) -> tuple[os.PathLike[str] | str, int | None, str]:
         return self.path, self.entry.line - 1, self.name

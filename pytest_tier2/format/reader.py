@@ -1,4 +1,7 @@
-"""Validate a parsed suite file (format version 1) into core definitions, with line numbers.
+"""Validate a parsed suite file (format 1 or 1.1) into core definitions, with line numbers.
+
+Outlines are expanded first (`outlines.py`), so every expanded scenario and expectation is
+validated here like a written one.
 
 Every problem is a SuiteFileError that names the file and the 1-based line, in one line.
 The first problem found is reported.
@@ -7,9 +10,17 @@ The first problem found is reported.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from ..core.comparisons import ALL_OPS, OPS_WITHOUT_EXPECTED, pattern_problem
+from ..core.comparisons import (
+    ALL_OPS,
+    OPS_WITHOUT_EXPECTED,
+    TOLERANCE_KEYS,
+    expected_problem,
+    tolerance_problem,
+)
 from ..core.exceptions import PathSyntaxError
 from ..core.expectations import MissionExpectation, SuiteExpectationsDefinition
 from ..core.harness import MissionCall, ScenarioDefinition
@@ -17,7 +28,9 @@ from ..core.paths import parse_path
 from ..core.registry import Registry
 from ..core.suite import ScenarioSuiteDefinition
 from .errors import SuiteFileError
-from .spec import ExpectationEntry, SuiteSpec, suite_name_for
+from .outlines import expand
+from .spec import ExpectationEntry, Row, SuiteSpec, suite_name_for
+from .version import OPS_SINCE_1_1, FormatVersion, read_version
 from .yaml_source import Node
 
 NAME_PATTERN = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_-]*")
@@ -25,8 +38,8 @@ NAME_PATTERN = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_-]*")
 `.` into `_`) and pytest's verbose lines (which turn `.` into `::`) all stay unambiguous."""
 MARK_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
-SUITE_KEYS = ("suite", "scenarios", "expectations")
-SCENARIO_KEYS = ("name", "initial_state", "missions")
+SUITE_KEYS = ("format", "suite", "scenarios", "expectations")
+SCENARIO_KEYS = ("name", "initial_state", "missions", "examples")
 MISSION_KEYS = ("name", "as", "params")
 EXPECTATION_KEYS = (
     "id",
@@ -35,6 +48,8 @@ EXPECTATION_KEYS = (
     "path",
     "op",
     "expected",
+    "rel",
+    "abs",
     "marks",
     "skip",
     "xfail",
@@ -45,6 +60,7 @@ class SuiteReader:
     def __init__(self, path: str, registry: Registry) -> None:
         self.path = path
         self.registry = registry
+        self.version = FormatVersion(None, 0)
 
     def fail(self, line: int, message: str) -> SuiteFileError:
         return SuiteFileError(self.path, line, message)
@@ -105,6 +121,7 @@ class SuiteReader:
         if not isinstance(root.value, dict):
             raise self.fail(root.line, f"the top level must be a mapping, not a {root.type_name()}")
         top = self.mapping(root, "suite", SUITE_KEYS, ("scenarios", "expectations"))
+        self.version = read_version(top.get("format"), self.fail)
         name = suite_name_for(self.path)
         if "suite" in top:
             name = self.text(top["suite"], "suite")
@@ -114,15 +131,19 @@ class SuiteReader:
         scenario_nodes = self.items(top["scenarios"], "scenarios")
         if not scenario_nodes:
             raise self.fail(top["scenarios"].line, "'scenarios' must list at least one scenario")
-        for node in scenario_nodes:
-            scenario, keys = self.scenario(node, scenario_lines)
+        expectation_nodes = self.items(top["expectations"], "expectations")
+        expansion = expand(self, scenario_nodes, expectation_nodes, self.version)
+        for node, row in expansion.scenarios:
+            with self.in_row(row):
+                scenario, keys = self.scenario(node, scenario_lines)
             scenarios.append(scenario)
-            scenario_lines[scenario.scenario_name] = node.line
+            scenario_lines[scenario.scenario_name] = row.line if row else node.line
             result_keys[scenario.scenario_name] = keys
         entries: list[ExpectationEntry] = []
         seen_ids: dict[str, int] = {}
-        for node in self.items(top["expectations"], "expectations"):
-            entries.append(self.expectation(node, seen_ids, result_keys))
+        for node, row in expansion.expectations:
+            with self.in_row(row):
+                entries.append(self.expectation(node, seen_ids, result_keys, row))
         return SuiteSpec(
             name=name,
             suite=ScenarioSuiteDefinition(name, tuple(scenarios)),
@@ -134,7 +155,21 @@ class SuiteReader:
                 for scenario, keys in result_keys.items()
                 for key, line in keys.items()
             },
+            outlines=expansion.outlines,
         )
+
+    @contextmanager
+    def in_row(self, row: Row | None) -> Iterator[None]:
+        """Name the row in an error found in what it expanded to, unless the line is its own."""
+        try:
+            yield
+        except SuiteFileError as error:
+            if row is None or error.line == row.line:
+                raise
+            raise self.fail(
+                error.line,
+                f"{error.message} (in row '{row.id}' of outline '{row.outline}', line {row.line})",
+            ) from None
 
     def scenario(
         self, node: Node, seen: dict[str, int]
@@ -174,7 +209,11 @@ class SuiteReader:
         return MissionCall(name, params, alias)
 
     def expectation(
-        self, node: Node, seen: dict[str, int], result_keys: dict[str, dict[str, int]]
+        self,
+        node: Node,
+        seen: dict[str, int],
+        result_keys: dict[str, dict[str, int]],
+        row: Row | None = None,
     ) -> ExpectationEntry:
         fields = self.mapping(
             node, "expectation", EXPECTATION_KEYS, ("id", "scenario", "mission", "path", "op")
@@ -203,6 +242,9 @@ class SuiteReader:
         op = self.text(fields["op"], "op")
         if op not in ALL_OPS:
             raise self.fail(fields["op"].line, f"unknown op {op!r} (allowed: {', '.join(ALL_OPS)})")
+        if op in OPS_SINCE_1_1:
+            self.version.require(f"op {op!r}", fields["op"].line, self.fail)
+        tolerances = self.tolerances(fields, op)
         expected_node = fields.get("expected")
         if op in OPS_WITHOUT_EXPECTED and expected_node is not None:
             raise self.fail(
@@ -218,17 +260,37 @@ class SuiteReader:
         except PathSyntaxError as error:
             raise self.fail(fields["path"].line, f"invalid path: {error}") from None
         expected = expected_node.plain() if expected_node is not None else None
-        problem = pattern_problem(expected) if op == "matches" else None
+        problem = expected_problem(op, expected) if expected_node is not None else None
         if problem is not None:
             raise self.fail(expected_node.line, problem)  # type: ignore[union-attr]
-        expectation = MissionExpectation(eid, scenario, mission, path, op, expected)  # type: ignore[arg-type]
+        expectation = MissionExpectation(eid, scenario, mission, path, op, expected, *tolerances)  # type: ignore[arg-type]
         return ExpectationEntry(
             expectation=expectation,
             line=node.line,
             marks=self.marks(fields.get("marks")),
             skip=self.text(fields["skip"], "skip") if "skip" in fields else None,
             xfail=self.text(fields["xfail"], "xfail") if "xfail" in fields else None,
+            row=row,
         )
+
+    def tolerances(self, fields: dict[str, Node], op: str) -> tuple[float | None, float | None]:
+        """`approx`'s optional `rel` and `abs`; on any other op they are an error."""
+        values: list[float | None] = []
+        for key in TOLERANCE_KEYS:
+            node = fields.get(key)
+            if node is None:
+                values.append(None)
+                continue
+            if op != "approx":
+                raise self.fail(
+                    node.line,
+                    f"'{key}' is a tolerance of op 'approx' only, not of {op!r}",
+                )
+            problem = tolerance_problem(key, node.value)
+            if problem is not None:
+                raise self.fail(node.line, problem)
+            values.append(node.value)
+        return values[0], values[1]
 
     def marks(self, node: Node | None) -> tuple[str, ...]:
         if node is None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import SUITE_SUFFIXES
@@ -12,14 +12,27 @@ from ..core.suite import ScenarioSuiteDefinition
 
 
 @dataclass(frozen=True, slots=True)
+class Row:
+    """The row of an outline's `examples` that a scenario or expectation was expanded from."""
+
+    outline: str
+    id: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
 class ExpectationEntry:
-    """An expectation and what the plugin needs beside it: its line and its pytest marks."""
+    """An expectation and what the plugin needs beside it: its line and its pytest marks.
+
+    `line` is the expectation's own line, also for one expanded from an outline, whose
+    `row` says which row of the examples it checks."""
 
     expectation: MissionExpectation
     line: int
     marks: tuple[str, ...] = ()
     skip: str | None = None
     xfail: str | None = None
+    row: Row | None = None
 
 
 @dataclass(frozen=True)
@@ -33,6 +46,8 @@ class SuiteSpec:
     scenario_lines: Mapping[str, int]
     call_lines: Mapping[tuple[str, str], int]
     """The line of each mission call, by (scenario name, result key)."""
+    outlines: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """The scenarios each outline expanded into, in row order, by outline name."""
 
 
 def suite_name_for(path: str) -> str:
