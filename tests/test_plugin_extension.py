@@ -233,15 +233,27 @@ def test_a_sub_directory_conftest_applies_only_to_suites_under_it(
 
 
 def example_expectations() -> list[dict[str, object]]:
+    """The expectations as written: one naming an outline stands for one item per row."""
     expectations = []
     for path in sorted(EXAMPLES.glob("*.tier2.y*ml")):
         expectations.extend(yaml.safe_load(path.read_text(encoding="utf-8"))["expectations"])
     return expectations
 
 
+def example_items() -> list[dict[str, object]]:
+    """The expectation behind each item of the example suites: one per row of an outline."""
+    items = []
+    for path in sorted(EXAMPLES.glob("*.tier2.y*ml")):
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        rows = {s["name"]: len(s.get("examples", [None])) for s in document["scenarios"]}
+        for expectation in document["expectations"]:
+            items.extend([expectation] * rows[expectation["scenario"]])
+    return items
+
+
 def test_example_suites_pass(pytester: pytest.Pytester) -> None:
     shutil.copytree(EXAMPLES, pytester.path / "example_suites")
-    expectations = example_expectations()
+    expectations = example_items()
     xfails = sum(1 for expectation in expectations if "xfail" in expectation)
     assert xfails >= 1
     result = pytester.runpytest("example_suites", "--strict-markers", "-W", "error")
