@@ -304,8 +304,8 @@ def test_show_invalid_suite_prints_the_collection_error(project: Path) -> None:
     assert proc.stdout == ""
     assert proc.stderr.splitlines() == [
         "bad.tier2.yaml:10: unknown op 'equals' "
-        "(allowed: eq, ne, gt, lt, ge, le, contains, matches, approx, type, length, one_of, subset, "
-        "exists, absent)"
+        "(allowed: eq, ne, gt, lt, ge, le, contains, matches, approx, type, length, one_of, "
+        "subset, exists, absent)"
     ]
 
 
@@ -361,8 +361,8 @@ def test_validate_bad_file_prints_the_collection_line(project: Path) -> None:
     lines = proc.stdout.splitlines()
     assert lines == [
         "bad.tier2.yaml:10: unknown op 'equals' "
-        "(allowed: eq, ne, gt, lt, ge, le, contains, matches, approx, type, length, one_of, subset, "
-        "exists, absent)"
+        "(allowed: eq, ne, gt, lt, ge, le, contains, matches, approx, type, length, one_of, "
+        "subset, exists, absent)"
     ]
     assert proc.stderr == "1 of 2 files invalid\n"
     collection = run_pytest(project, "--collect-only", "bad.tier2.yaml")

@@ -8,6 +8,7 @@ from pathlib import Path
 from .. import DEFAULT_MAX_FILE_BYTES
 from ..core.registry import Registry
 from .errors import SuiteFileError
+from .outlines import flow_hint
 from .reader import SuiteReader
 from .spec import SuiteSpec
 from .yaml_fast import parse_fast
@@ -44,7 +45,8 @@ def load_suite(data: bytes, path: str, registry: Registry) -> SuiteSpec:
         text = decode(data)
         root = parse_fast(text) or parse(text)
     except YamlSourceError as error:
-        raise SuiteFileError(path, error.line, error.message) from None
+        message = error.message + flow_hint(data, error.line, error.message)
+        raise SuiteFileError(path, error.line, message) from None
     if root is None:
         raise SuiteFileError(path, 1, "no suite in file")
     return SuiteReader(path, registry).read(root)

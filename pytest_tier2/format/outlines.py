@@ -135,19 +135,21 @@ class _Expander:
         for node in scenario_nodes:
             fields = node.value if isinstance(node.value, dict) else {}
             name_node = fields.get("name")
-            if "examples" not in fields:
-                if name_node is not None and isinstance(name_node.value, str):
-                    written.setdefault(name_node.value, name_node.line)
-                continue
-            if name_node is None:
+            outline = "examples" in fields
+            if outline and name_node is None:
                 raise self.fail(node.line, "missing required key 'name' in scenario")
-            name = self.checks.name(name_node, "name", "scenario name")
-            if name in written:
+            if name_node is None or not isinstance(name_node.value, str):
+                continue
+            name = self.checks.name(name_node, "name", "scenario name") if outline else ""
+            if name_node.value in written:  # an outline's name vanishes in its expansion
                 raise self.fail(
                     name_node.line,
-                    f"duplicate scenario name '{name}' (first at line {written[name]})",
+                    f"duplicate scenario name '{name_node.value}' "
+                    f"(first at line {written[name_node.value]})",
                 )
-            written[name] = name_node.line
+            written[name_node.value] = node.line
+            if not outline:
+                continue
             rows = self.rows(fields["examples"], name)
             self.count(len(rows) * node.size, node.line, f"outline '{name}'")
             found[id(node)] = _Outline(name, node.line, fields, rows)
@@ -451,6 +453,21 @@ class _Template:
     def not_here(self, node: Node | None, what: str) -> None:
         if node is not None and isinstance(node.value, str) and "${" in node.value:
             raise self.fail(node.line, f"{what} holds '${{': {_ELSEWHERE}")
+
+
+_UNQUOTED_IN_FLOW = re.compile(r"[\[{,][^\"'\n]*?(?<![\"'])\$\{")
+
+
+def flow_hint(data: bytes, line: int, message: str) -> str:
+    """Why YAML refused a line such as `params: {n: ${n}}`: in `{ }` and `[ ]`, YAML reads
+    `{` as the start of a mapping, so a `${name}` there needs quotes."""
+    if not message.startswith("invalid YAML"):
+        return ""
+    lines = data.split(b"\n")
+    text = lines[line - 1].decode("utf-8", "replace") if 0 < line <= len(lines) else ""
+    if _UNQUOTED_IN_FLOW.search(text) is None:
+        return ""
+    return '; inside { } or [ ], quote a variable: "${name}"'
 
 
 def _mapping_like(node: Node, fields: dict[str, Node]) -> Node:
