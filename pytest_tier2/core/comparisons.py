@@ -144,13 +144,16 @@ def _matches(actual: Any, expected: Any) -> Verdict:
     return (True, {}) if re.search(expected, actual) else _mismatch("matches")
 
 
-def approx_tolerance(expected: Any, rel: Any = None, abs_: Any = None) -> Any:
+def approx_tolerance(
+    expected: Any, rel: Any = None, abs_: Any = None, exact: Callable[[Any], Any] = float
+) -> Any:
     """pytest.approx's tolerance: the larger of `rel * |expected|` and `abs`, except that
-    `abs` given alone means only `abs` (pytest: "the relative tolerance is not considered")."""
-    absolute = DEFAULT_ABS if abs_ is None else abs_
+    `abs` given alone means only `abs` (pytest: "the relative tolerance is not considered").
+    `exact=Fraction` computes it without rounding, for integers beyond a float's range."""
+    absolute = exact(DEFAULT_ABS if abs_ is None else abs_)
     if rel is None and abs_ is not None:
         return absolute
-    return max((DEFAULT_REL if rel is None else rel) * abs(expected), absolute)
+    return max(exact(DEFAULT_REL if rel is None else rel) * abs(expected), absolute)
 
 
 def _json_number(value: Any) -> int | float | None:
@@ -175,11 +178,7 @@ def _approx(actual: Any, expected: Any, rel: Any = None, abs_: Any = None) -> Ve
         within = difference <= tolerance
     except OverflowError:  # an integer beyond a float's range: exact arithmetic instead
         difference = abs(Fraction(expected) - Fraction(actual))
-        tolerance = approx_tolerance(
-            Fraction(expected),
-            None if rel is None else Fraction(rel),
-            None if abs_ is None else Fraction(abs_),
-        )
+        tolerance = approx_tolerance(Fraction(expected), rel, abs_, Fraction)
         within = difference <= tolerance
     if within:
         return True, {}

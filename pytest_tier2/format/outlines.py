@@ -135,12 +135,12 @@ class _Expander:
         for node in scenario_nodes:
             fields = node.value if isinstance(node.value, dict) else {}
             name_node = fields.get("name")
-            outline = "examples" in fields
-            if outline and name_node is None:
+            is_outline = "examples" in fields
+            if is_outline and name_node is None:
                 raise self.fail(node.line, "missing required key 'name' in scenario")
             if name_node is None or not isinstance(name_node.value, str):
                 continue
-            name = self.checks.name(name_node, "name", "scenario name") if outline else ""
+            name = self.checks.name(name_node, "name", "scenario name") if is_outline else ""
             if name_node.value in written:  # an outline's name vanishes in its expansion
                 raise self.fail(
                     name_node.line,
@@ -148,7 +148,7 @@ class _Expander:
                     f"(first at line {written[name_node.value]})",
                 )
             written[name_node.value] = node.line
-            if not outline:
+            if not is_outline:
                 continue
             rows = self.rows(fields["examples"], name)
             self.count(len(rows) * node.size, node.line, f"outline '{name}'")
