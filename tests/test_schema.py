@@ -21,11 +21,17 @@ from hypothesis import given
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
 
-from pytest_tier2.core.comparisons import ALL_OPS, OPS_WITH_EXPECTED, OPS_WITHOUT_EXPECTED
+from pytest_tier2.core.comparisons import (
+    ALL_OPS,
+    JSON_TYPES,
+    OPS_WITH_EXPECTED,
+    OPS_WITHOUT_EXPECTED,
+)
 from pytest_tier2.core.exceptions import PathSyntaxError
 from pytest_tier2.core.paths import parse_path
 from pytest_tier2.core.registry import default_registry
 from pytest_tier2.format import SuiteFileError, load_suite
+from pytest_tier2.format.outlines import VARIABLE_NAME
 from pytest_tier2.format.reader import (
     EXPECTATION_KEYS,
     MARK_PATTERN,
@@ -118,6 +124,24 @@ def test_schema_uses_the_loaders_ops_and_patterns() -> None:
     assert SCHEMA["$defs"]["name"]["pattern"] == f"^{NAME_PATTERN.pattern}$"
     marks = expectation["properties"]["marks"]["items"]["pattern"]
     assert marks == f"^{MARK_PATTERN.pattern}$"
+    assert SCHEMA["$defs"]["variable_name"]["pattern"] == f"^{VARIABLE_NAME.pattern}$"
+
+
+def test_schema_knows_what_each_new_op_expects() -> None:
+    branches = SCHEMA["$defs"]["expectation"]["allOf"]
+    by_op = {
+        branch["if"]["properties"]["op"]["const"]: branch["then"]["properties"]
+        for branch in branches
+        if "const" in branch["if"]["properties"]["op"]
+    }
+    template = {"$ref": "#/$defs/template"}
+    assert by_op["type"]["expected"]["anyOf"] == [{"enum": list(JSON_TYPES)}, template]
+    for op in ("approx", "length", "one_of", "subset"):
+        assert by_op[op]["expected"]["anyOf"][1] == template
+    (tolerances,) = [
+        b for b in branches if b["if"]["properties"]["op"] == {"not": {"const": "approx"}}
+    ]
+    assert tolerances["then"]["properties"] == {"rel": False, "abs": False}
 
 
 def test_the_wheel_ships_the_schema() -> None:
@@ -284,6 +308,34 @@ VALID: dict[str, Mutation] = {
     "exists": with_op("exists"),
     "absent": with_op("absent"),
     **{f"op_{op}": with_op(op, 1) for op in ("eq", "ne", "gt", "lt", "ge", "le", "contains")},
+    # format 1.1
+    "format_1_1": setting(top, "format", 1.1),
+    "format_1_1_text": setting(top, "format", "1.1"),
+    "format_1": setting(top, "format", 1),
+    "outline": lambda doc: (
+        scenario(doc).update(
+            examples=[{"id": "a", "n": 1, "state": {"x": 1}}, {"id": "b", "n": 2, "state": {}}],
+            initial_state="${state}",
+        ),
+        mission(doc).update({"as": "echo_${id}", "params": {"message": "run-${n}"}}),
+        expectation(doc).update(path="executed_steps.${n}.kind", op="eq", expected="${n}"),
+    ),
+    "outline_params_whole": lambda doc: (
+        scenario(doc).update(examples=[{"id": "a", "p": {"message": "x"}}]),
+        mission(doc).update(params="${p}"),
+    ),
+    "approx": with_op("approx", 1.5),
+    "approx_tolerances": lambda doc: (
+        with_op("approx", 2)(doc),
+        expectation(doc).update(rel=0.1, abs=0),
+    ),
+    "approx_integer_abs": lambda doc: (with_op("approx", 2)(doc), expectation(doc).update(abs=1)),
+    **{f"type_{kind}": with_op("type", kind) for kind in JSON_TYPES},
+    "length": with_op("length", 0),
+    "length_whole_float": with_op("length", 3.0),
+    "one_of": with_op("one_of", [1, "a", None, {"b": [2]}]),
+    "subset": with_op("subset", {"a": {"b": 1}}),
+    "subset_empty": with_op("subset", {}),
 }
 
 INVALID: dict[str, Mutation] = {
@@ -350,6 +402,33 @@ INVALID: dict[str, Mutation] = {
     "scenario_entry_string": setting(top, "scenarios", ["morning"]),
     "expectation_entry_list": setting(top, "expectations", [[1]]),
     "mission_entry_null": lambda doc: scenario(doc)["missions"].append(None),
+    # format 1.1
+    "format_newer": setting(top, "format", 1.2),
+    "format_two": setting(top, "format", 2),
+    "format_text": setting(top, "format", "one"),
+    "format_bool": setting(top, "format", True),
+    "examples_empty": setting(scenario, "examples", []),
+    "examples_mapping": setting(scenario, "examples", {"id": "a"}),
+    "examples_row_without_id": setting(scenario, "examples", [{"n": 1}]),
+    "examples_row_string": setting(scenario, "examples", ["a"]),
+    "examples_row_id_space": setting(scenario, "examples", [{"id": "a b"}]),
+    "examples_variable_digit_first": setting(scenario, "examples", [{"id": "a", "1n": 1}]),
+    "examples_variable_dash": setting(scenario, "examples", [{"id": "a", "n-1": 1}]),
+    "approx_text": with_op("approx", "1.5"),
+    "approx_bool": with_op("approx", True),
+    "approx_without_expected": with_op("approx"),
+    "type_unknown": with_op("type", "integr"),
+    "type_number": with_op("type", 1),
+    "length_negative": with_op("length", -1),
+    "length_fraction": with_op("length", 2.5),
+    "length_text": with_op("length", "3"),
+    "one_of_scalar": with_op("one_of", "x"),
+    "one_of_empty": with_op("one_of", []),
+    "subset_list": with_op("subset", [1]),
+    "rel_on_eq": setting(expectation, "rel", 0.1),
+    "abs_on_type": lambda doc: (with_op("type", "null")(doc), expectation(doc).update(abs=1)),
+    "rel_negative": lambda doc: (with_op("approx", 1)(doc), expectation(doc).update(rel=-0.1)),
+    "abs_text": lambda doc: (with_op("approx", 1)(doc), expectation(doc).update(abs="0.1")),
 }
 
 
