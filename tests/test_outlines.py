@@ -633,3 +633,20 @@ def test_the_example_suite_with_an_outline_checks_against_its_pins(
     assert (pytester.path / "release_matrix.tier2.golden.json").read_bytes() == pins
     scenarios = json.loads(pins)["scenarios"]
     assert sorted(scenarios) == ["bump-major", "bump-minor", "bump-patch", "drill"]
+
+
+def test_the_readme_outline_runs_as_the_readme_says(pytester: pytest.Pytester) -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text("utf-8")
+    section = readme.split("## Scenario outlines", 1)[1]
+    example = section.split("```yaml\n", 1)[1].split("```", 1)[0]
+    pytester.makefile(".tier2.yaml", checks=example)
+    result = pytester.runpytest("-v", "-p", "no:cacheprovider")
+    assert ran(result) == ["checks.tier2.yaml::carried-one", "checks.tier2.yaml::carried-three"]
+    result.assert_outcomes(passed=2)
+    failure = section.split("  ```\n", 1)[1].split("  ```", 1)[0]
+    shown = [line.strip() for line in failure.splitlines()]
+    pytester.makefile(".tier2.yaml", checks=example.replace('expected: "${n}"}', "expected: 3}"))
+    failed = pytester.runpytest("-p", "no:cacheprovider")
+    failed.assert_outcomes(passed=1, failed=1)
+    assert shown == [line.strip() for line in failed.outlines if line.strip() in shown]
+    assert len(shown) == 3
