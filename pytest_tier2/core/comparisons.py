@@ -364,57 +364,71 @@ def _number_problem(op: str, expected: Any, what: str) -> str | None:
     return f"{problem}; did you mean the number {hint!r}? Write it without quotes"
 
 
+def _type_problem(expected: Any) -> str | None:
+    if not isinstance(expected, str):
+        return f"'type' needs a type name ({', '.join(JSON_TYPES)}), not {_a(json_type(expected))}"
+    if expected in JSON_TYPES:
+        return None
+    guess = _TYPE_ALIASES.get(expected.lower()) or nearest(expected, JSON_TYPES)
+    hint = f"; did you mean '{guess}'?" if guess else ""
+    return f"unknown type {expected!r} for 'type' (one of: {', '.join(JSON_TYPES)}){hint}"
+
+
+def _length_problem(expected: Any) -> str | None:
+    problem = _number_problem("length", expected, "a whole number of at least 0")
+    if problem is None and (not _is_integral(expected) or expected < 0):
+        problem = (
+            f"'length' needs a whole number of at least 0, not {expected!r}; "
+            f"did you mean {abs(round(expected))}?"
+        )
+    return problem
+
+
+def _one_of_problem(expected: Any) -> str | None:
+    if not isinstance(expected, list):
+        return (
+            f"'one_of' needs a list of values, not {_a(json_type(expected))}; "
+            f"did you mean [{_shown(expected)}]?"
+        )
+    if not expected:
+        return "'one_of' needs at least one value: with none, it could never pass"
+    return None
+
+
+def _subset_problem(expected: Any) -> str | None:
+    if json_type(expected) != "object":
+        return f"'subset' needs a mapping of the keys to check, not {_a(json_type(expected))}"
+    return None
+
+
+_EXPECTED_PROBLEMS: dict[str, Callable[[Any], str | None]] = {
+    "matches": pattern_problem,
+    "approx": lambda expected: _number_problem("approx", expected, "a number"),
+    "type": _type_problem,
+    "length": _length_problem,
+    "one_of": _one_of_problem,
+    "subset": _subset_problem,
+}
+
+
 def expected_problem(op: str, expected: Any) -> str | None:
     """Why `expected` cannot be what `op` compares with, or None when it can.
 
     Ops of version 1 other than `matches` take any value, as they always did.
     """
-    if op == "matches":
-        return pattern_problem(expected)
-    if op == "approx":
-        return _number_problem(op, expected, "a number")
-    if op == "type":
-        if not isinstance(expected, str):
-            return (
-                f"'type' needs a type name ({', '.join(JSON_TYPES)}), not {_a(json_type(expected))}"
-            )
-        if expected in JSON_TYPES:
-            return None
-        guess = _TYPE_ALIASES.get(expected.lower()) or nearest(expected, JSON_TYPES)
-        hint = f"; did you mean '{guess}'?" if guess else ""
-        return f"unknown type {expected!r} for 'type' (one of: {', '.join(JSON_TYPES)}){hint}"
-    if op == "length":
-        problem = _number_problem(op, expected, "a whole number of at least 0")
-        if problem is not None:
-            return problem
-        if not _is_integral(expected) or expected < 0:
-            guess = abs(round(expected))
-            return (
-                f"'length' needs a whole number of at least 0, not {expected!r}; "
-                f"did you mean {guess}?"
-            )
-        return None
-    if op == "one_of":
-        if not isinstance(expected, list):
-            return (
-                f"'one_of' needs a list of values, not {_a(json_type(expected))}; "
-                f"did you mean [{_shown(expected)}]?"
-            )
-        if not expected:
-            return "'one_of' needs at least one value: with none, it could never pass"
-        return None
-    if op == "subset":
-        if json_type(expected) != "object":
-            return f"'subset' needs a mapping of the keys to check, not {_a(json_type(expected))}"
-        return None
-    return None
+    check = _EXPECTED_PROBLEMS.get(op)
+    return None if check is None else check(expected)
 
 
 TOLERANCE_KEYS = ("rel", "abs")
 
 
-def tolerance_problem(key: str, value: Any) -> str | None:
-    """Why `value` cannot be `approx`'s `rel` or `abs` tolerance, or None when it can."""
+def tolerance_problem(op: str, key: str, value: Any) -> str | None:
+    """Why `value` cannot be the `rel` or `abs` (`key`) of an expectation with `op`, or None.
+
+    Only `approx` takes tolerances; they are numbers of at least 0."""
+    if op != "approx":
+        return f"'{key}' is a tolerance of op 'approx' only, not of {op!r}"
     problem = _number_problem(key, value, "a number of at least 0")
     if problem is not None:
         return problem.replace(f"'{key}' needs", f"'{key}' must be", 1)

@@ -12,6 +12,7 @@ from .canonical import compose_object, dumps, freeze, freeze_mapping, sha256, th
 from .comparisons import (
     ALL_OPS,
     OPS_WITHOUT_EXPECTED,
+    TOLERANCE_KEYS,
     compare,
     expected_problem,
     tolerance_problem,
@@ -81,13 +82,10 @@ class MissionExpectation:
             )
         object.__setattr__(self, "expected", freeze(self.expected, "expected"))
         problem = expected_problem(self.op, self.expected)
-        for key, value in (("rel", self.rel_tol), ("abs", self.abs_tol)):
-            if value is None or problem is not None:
-                continue
-            if self.op != "approx":
-                problem = f"'{key}' is a tolerance of op 'approx' only, not of '{self.op}'"
-            else:
-                problem = tolerance_problem(key, value)
+        if problem is None and (self.rel_tol is not None or self.abs_tol is not None):
+            for key, value in zip(TOLERANCE_KEYS, (self.rel_tol, self.abs_tol), strict=True):
+                if value is not None and problem is None:
+                    problem = tolerance_problem(self.op, key, value)
         if problem is not None:
             raise ExpectationError(f"expectation '{self.id}': {problem}")
 

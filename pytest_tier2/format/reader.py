@@ -10,8 +10,6 @@ The first problem found is reported.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from ..core.comparisons import (
@@ -133,17 +131,19 @@ class SuiteReader:
             raise self.fail(top["scenarios"].line, "'scenarios' must list at least one scenario")
         expectation_nodes = self.items(top["expectations"], "expectations")
         expansion = expand(self, scenario_nodes, expectation_nodes, self.version)
-        for node, row in expansion.scenarios:
-            with self.in_row(row):
+        row: Row | None = None
+        try:
+            for node, row in expansion.scenarios:
                 scenario, keys = self.scenario(node, scenario_lines)
-            scenarios.append(scenario)
-            scenario_lines[scenario.scenario_name] = row.line if row else node.line
-            result_keys[scenario.scenario_name] = keys
-        entries: list[ExpectationEntry] = []
-        seen_ids: dict[str, int] = {}
-        for node, row in expansion.expectations:
-            with self.in_row(row):
+                scenarios.append(scenario)
+                scenario_lines[scenario.scenario_name] = row.line if row else node.line
+                result_keys[scenario.scenario_name] = keys
+            entries: list[ExpectationEntry] = []
+            seen_ids: dict[str, int] = {}
+            for node, row in expansion.expectations:
                 entries.append(self.expectation(node, seen_ids, result_keys, row))
+        except SuiteFileError as error:
+            raise self.in_row(error, row) from None
         return SuiteSpec(
             name=name,
             suite=ScenarioSuiteDefinition(name, tuple(scenarios)),
@@ -158,18 +158,14 @@ class SuiteReader:
             outlines=expansion.outlines,
         )
 
-    @contextmanager
-    def in_row(self, row: Row | None) -> Iterator[None]:
+    def in_row(self, error: SuiteFileError, row: Row | None) -> SuiteFileError:
         """Name the row in an error found in what it expanded to, unless the line is its own."""
-        try:
-            yield
-        except SuiteFileError as error:
-            if row is None or error.line == row.line:
-                raise
-            raise self.fail(
-                error.line,
-                f"{error.message} (in row '{row.id}' of outline '{row.outline}', line {row.line})",
-            ) from None
+        if row is None or error.line == row.line:
+            return error
+        return self.fail(
+            error.line,
+            f"{error.message} (in row '{row.id}' of outline '{row.outline}', line {row.line})",
+        )
 
     def scenario(
         self, node: Node, seen: dict[str, int]
@@ -244,7 +240,9 @@ class SuiteReader:
             raise self.fail(fields["op"].line, f"unknown op {op!r} (allowed: {', '.join(ALL_OPS)})")
         if op in OPS_SINCE_1_1:
             self.version.require(f"op {op!r}", fields["op"].line, self.fail)
-        tolerances = self.tolerances(fields, op)
+        tolerances = (
+            self.tolerances(fields, op) if "rel" in fields or "abs" in fields else (None, None)
+        )
         expected_node = fields.get("expected")
         if op in OPS_WITHOUT_EXPECTED and expected_node is not None:
             raise self.fail(
@@ -274,23 +272,14 @@ class SuiteReader:
         )
 
     def tolerances(self, fields: dict[str, Node], op: str) -> tuple[float | None, float | None]:
-        """`approx`'s optional `rel` and `abs`; on any other op they are an error."""
-        values: list[float | None] = []
+        """`approx`'s optional `rel` and `abs`, each checked at its own line."""
         for key in TOLERANCE_KEYS:
-            node = fields.get(key)
-            if node is None:
-                values.append(None)
-                continue
-            if op != "approx":
-                raise self.fail(
-                    node.line,
-                    f"'{key}' is a tolerance of op 'approx' only, not of {op!r}",
-                )
-            problem = tolerance_problem(key, node.value)
-            if problem is not None:
-                raise self.fail(node.line, problem)
-            values.append(node.value)
-        return values[0], values[1]
+            if key in fields:
+                problem = tolerance_problem(op, key, fields[key].value)
+                if problem is not None:
+                    raise self.fail(fields[key].line, problem)
+        rel, abs_ = (fields[key].value if key in fields else None for key in TOLERANCE_KEYS)
+        return rel, abs_
 
     def marks(self, node: Node | None) -> tuple[str, ...]:
         if node is None:

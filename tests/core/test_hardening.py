@@ -319,8 +319,8 @@ def test_deep_equality_is_type_strict():
 
 def test_unknown_op_raises_when_the_expectation_is_built():
     """The seed accepted any op and only failed it at evaluation with reason `unknown_op`."""
-    with pytest.raises(ExpectationError, match="approx"):
-        MissionExpectation("e", "s", "m", "success", "approx", 1)  # type: ignore[arg-type]
+    with pytest.raises(ExpectationError, match="roughly"):
+        MissionExpectation("e", "s", "m", "success", "roughly", 1)  # type: ignore[arg-type]
     with pytest.raises(ExpectationError):
         MissionExpectation("e", "s", "m", "success", "EQ", 1)  # type: ignore[arg-type]
     assert issubclass(ExpectationError, ValueError)

@@ -1,12 +1,17 @@
-"""`approx` agrees with pytest.approx on every pair of JSON numbers (DECISIONS 22)."""
+"""The ops of format 1.1 in the core: `approx` agrees with pytest.approx on every pair of
+JSON numbers (DECISIONS 22), and an expectation is built valid or not at all."""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from pytest_tier2.core.comparisons import compare
+from pytest_tier2.core.exceptions import ExpectationError
+from pytest_tier2.core.expectations import MissionExpectation
 
 NUMBERS = st.one_of(
     st.integers(min_value=-(10**20), max_value=10**20),
@@ -45,3 +50,23 @@ def test_integers_beyond_a_float_compare_exactly() -> None:
     passed, details = compare("approx", huge * 2, huge)
     assert not passed
     assert details == {"reason": "approx_mismatch", "message": "differs by more than the tolerance"}
+
+
+@pytest.mark.parametrize(
+    ("op", "expected", "tolerances", "message"),
+    [
+        ("type", "integr", {}, "did you mean 'integer'?"),
+        ("length", -2, {}, "not -2; did you mean 2?"),
+        ("one_of", 1, {}, "did you mean [1]?"),
+        ("subset", "a", {}, "'subset' needs a mapping"),
+        ("approx", None, {}, "'approx' needs a number, not a null"),
+        ("eq", 1, {"rel_tol": 0.1}, "'rel' is a tolerance of op 'approx' only, not of 'eq'"),
+        ("approx", 1, {"abs_tol": -1}, "'abs' must be a number of at least 0, not -1"),
+        ("approx", 1, {"rel_tol": True}, "'rel' must be a number of at least 0, not a boolean"),
+    ],
+)
+def test_an_expectation_the_op_cannot_check_is_refused_when_built(
+    op: str, expected: object, tolerances: dict[str, object], message: str
+) -> None:
+    with pytest.raises(ExpectationError, match=re.escape(message)):
+        MissionExpectation("e", "s", "m", "success", op, expected, **tolerances)  # type: ignore[arg-type]
