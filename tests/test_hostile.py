@@ -81,6 +81,68 @@ def valid_suite() -> dict[str, Any]:
     }
 
 
+def outline_suite() -> dict[str, Any]:
+    """A fresh valid suite of format 1.1: an outline, templates and every new op."""
+    return {
+        "format": 1.1,
+        "scenarios": [
+            {
+                "name": "steps",
+                "examples": [
+                    {"id": "one", "n": 1, "state": {"k": "v"}},
+                    {"id": "two", "n": 2, "state": {}},
+                ],
+                "initial_state": "${state}",
+                "missions": [{"name": "echo", "as": "call_${id}", "params": {"n": "${n}"}}],
+            },
+            {"name": "plain", "missions": [{"name": "echo", "params": {"p": "$${x}"}}]},
+        ],
+        "expectations": [
+            {
+                "id": "n_kept",
+                "scenario": "steps",
+                "mission": "call_${id}",
+                "path": "executed_steps.0.payload.params.n",
+                "op": "approx",
+                "expected": "${n}",
+                "rel": 0.1,
+            },
+            {
+                "id": "typed",
+                "scenario": "steps",
+                "mission": "call_${id}",
+                "path": "final_state",
+                "op": "subset",
+                "expected": "${state}",
+            },
+            {
+                "id": "kind",
+                "scenario": "plain",
+                "mission": "echo",
+                "path": "",
+                "op": "type",
+                "expected": "object",
+            },
+            {
+                "id": "few",
+                "scenario": "plain",
+                "mission": "echo",
+                "path": "executed_steps",
+                "op": "length",
+                "expected": 1,
+            },
+            {
+                "id": "which",
+                "scenario": "plain",
+                "mission": "echo",
+                "path": "success",
+                "op": "one_of",
+                "expected": [True, None],
+            },
+        ],
+    }
+
+
 def load(data: bytes) -> Any:
     """Load through the public API: a SuiteSpec, or a Tier2Error and nothing else."""
     from pytest_tier2.format import SuiteFileError, load_suite
@@ -136,6 +198,10 @@ KEYS = st.sampled_from(
         "marks",
         "skip",
         "xfail",
+        "format",
+        "examples",
+        "rel",
+        "abs",
         "daily_loop",
         "echo",
         "eq",
@@ -205,7 +271,10 @@ def at(value: Any, path: tuple[Any, ...]) -> Any:
 
 
 REPLACEMENTS = st.sampled_from(
-    [None, True, 0, -1, 2.5, "", "x", "a b", "::", [], [1], {}, {"k": "v"}, "daily_loop"]
+    [
+        *(None, True, 0, -1, 2.5, "", "x", "a b", "::", [], [1], {}, {"k": "v"}, "daily_loop"),
+        *("${n}", "a${id}b", "${", "$${n}", "${zz}", 1.1, "approx", [{"id": "x"}]),
+    ]
 )
 
 
@@ -236,8 +305,8 @@ JUNK = [
 
 
 @st.composite
-def mutated_suites(draw: st.DrawFn) -> bytes:
-    suite = valid_suite()
+def mutated_suites(draw: st.DrawFn, base: Any = valid_suite) -> bytes:
+    suite = base()
     for _ in range(draw(st.integers(1, 3))):
         target = at(suite, draw(st.sampled_from(containers(suite))))
         keys = list(target) if isinstance(target, dict) else list(range(len(target)))
@@ -304,6 +373,23 @@ def test_the_unmutated_suite_loads_and_passes() -> None:
 @FUZZ_SETTINGS
 @given(mutated_suites())
 def test_mutated_suites_load_or_raise_tier2error(data: bytes) -> None:
+    spec = load_or_refuse(data)
+    if spec is not None:
+        run_to_verdict(spec)
+
+
+def test_the_unmutated_outline_suite_loads_and_passes() -> None:
+    from pytest_tier2.core.test_run import run_test_run
+
+    spec = load(yaml.safe_dump(outline_suite(), sort_keys=False).encode("utf-8"))
+    result = run_test_run(spec.suite, spec.expectations, registry=Registry.with_builtins())
+    assert result.passed
+    assert len(spec.entries) == 7
+
+
+@FUZZ_SETTINGS
+@given(mutated_suites(outline_suite))
+def test_mutated_outline_suites_load_or_raise_tier2error(data: bytes) -> None:
     spec = load_or_refuse(data)
     if spec is not None:
         run_to_verdict(spec)
