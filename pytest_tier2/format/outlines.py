@@ -64,9 +64,8 @@ class Expansion:
 @dataclass(frozen=True)
 class _Outline:
     name: str
-    line: int
-    fields: dict[str, Node]
     rows: tuple[tuple[Row, dict[str, Node]], ...]
+    """Each row, with its variables (`id` among them) by name."""
 
 
 def expand(
@@ -79,8 +78,8 @@ def expand(
     outline_nodes = [
         node for node in scenario_nodes if isinstance(node.value, dict) and "examples" in node.value
     ]
-    for node in outline_nodes[:1]:
-        version.require("'examples'", node.key_lines["examples"], checks.fail)
+    if outline_nodes:
+        version.require("'examples'", outline_nodes[0].key_lines["examples"], checks.fail)
     declared = version.declared
     templates = bool(outline_nodes) if declared is None else declared >= VERSION_1_1
     if not templates:
@@ -152,7 +151,7 @@ class _Expander:
                 continue
             rows = self.rows(fields["examples"], name)
             self.count(len(rows) * node.size, node.line, f"outline '{name}'")
-            found[id(node)] = _Outline(name, node.line, fields, rows)
+            found[id(node)] = _Outline(name, rows)
         made: dict[str, Row] = {}
         for outline in found.values():
             for row, _ in outline.rows:
