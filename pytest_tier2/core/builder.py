@@ -126,6 +126,12 @@ MISSION_TYPES: Mapping[str, Callable[[Mapping[str, Any]], WorkflowDefinition]] =
     "run_tests": build_run_tests,
 }
 
+MISSION_PARAMS: Mapping[str, Mapping[str, type]] = {
+    "daily_loop": {"requested_steps": int, "requested_human_steps": int},
+    "run_tests": {"target": str},
+}
+"""The params each built-in mission type reads, with their types; the registry checks them."""
+
 
 def build_workflow(mission: MissionSpec) -> WorkflowDefinition:
     """Build the workflow for a mission type; the result always fits the limits."""
