@@ -172,6 +172,22 @@ def _show(value: Any) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
+def drift_changes(pinned: Mapping[str, Any], current: Mapping[str, Any]) -> list[str]:
+    """Each change, one line apiece, for the first line of a drift report to quote."""
+    changes = []
+    old_missions = pinned.get("missions") or {}
+    new_missions = current["missions"]
+    for key in sorted(old_missions.keys() | new_missions.keys()):
+        if key not in new_missions:
+            changes.append(f"mission '{key}' no longer runs")
+        elif key not in old_missions:
+            changes.append(f"mission '{key}' is new")
+        elif old_missions[key].get("hash") != new_missions[key]["hash"]:
+            diff = field_diff(old_missions[key].get("result"), new_missions[key]["result"])
+            changes.extend(f"mission '{key}' {line}" for line in diff or ["hash moved"])
+    return changes or ["scenario hash moved"]
+
+
 def describe_drift(pinned: Mapping[str, Any], current: Mapping[str, Any]) -> list[str]:
     """Which missions moved, their old and new hashes, and what changed inside them."""
     lines = [f"scenario hash  {pinned.get('scenario_hash')} -> {current['scenario_hash']}"]

@@ -128,6 +128,33 @@ class XdistHooks:
     def __init__(self, state: Tier2State) -> None:
         self.state = state
 
+    @pytest.hookimpl(wrapper=True)
+    def pytest_report_to_serializable(
+        self, config: pytest.Config, report: pytest.CollectReport | pytest.TestReport
+    ) -> Generator[None, dict[str, Any] | None, dict[str, Any] | None]:
+        """A worker's report: pytest turns a FailureRepr into its text, so carry its parts."""
+        data = yield
+        # Duck-typed: pytester's in-process runs may reload the module that defines it.
+        to_json = getattr(report.longrepr, "to_json", None)
+        if data is not None and callable(to_json) and hasattr(report.longrepr, "reprcrash"):
+            from .longrepr import SERIAL_KEY
+
+            data[SERIAL_KEY] = to_json()
+        return data
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_report_from_serializable(
+        self, config: pytest.Config, data: dict[str, Any]
+    ) -> Generator[None, object, object]:
+        """On the controller, make the FailureRepr again, so `-ra` shows the reason."""
+        from .longrepr import SERIAL_KEY, FailureRepr
+
+        carried = data.pop(SERIAL_KEY, None)
+        report = yield
+        if carried is not None and report is not None:
+            report.longrepr = FailureRepr.from_json(carried)  # type: ignore[attr-defined]
+        return report
+
     def pytest_testnodedown(self, node: Any, error: object) -> None:
         output = getattr(node, "workeroutput", {})
         golden = self.state.golden
