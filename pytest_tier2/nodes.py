@@ -44,6 +44,8 @@ class Tier2File(pytest.File):
         super().__init__(**kwargs)
         self._outcome: SuiteOutcome | None = None
         self._pending: set[str] = set()
+        self._selected: list[Tier2Item] = []
+        self._runs_anyway: bool | None = None
         self._report_claimed = False
         self._pins: object = _UNREAD
         self._load_error: SuiteFileError | None = None
@@ -107,9 +109,17 @@ class Tier2File(pytest.File):
             return FailureRepr(str(error), error.message, error.path, error.line)
         return super().repr_failure(excinfo)
 
-    def expect_items(self, nodeids: set[str]) -> None:
-        """The node ids of this file's items that will run; the outcome goes after the last."""
-        self._pending = nodeids
+    def expect_items(self, items: list[Tier2Item]) -> None:
+        """This file's items that will run; the outcome goes after the last."""
+        self._selected = items
+        self._pending = {item.nodeid for item in items}
+
+    def runs_anyway(self) -> bool:
+        """Whether a selected item of this file is bound to run (no skip or skipif mark,
+        no xfail with run=False), so that running the suite early costs nothing extra."""
+        if self._runs_anyway is None:
+            self._runs_anyway = any(map(bound_to_run, self._selected))
+        return self._runs_anyway
 
     def outcome(self) -> SuiteOutcome:
         """Run the suite the first time any of its items asks, then reuse the outcome."""
@@ -169,6 +179,27 @@ class Tier2File(pytest.File):
         return report.pytest_failure(self.spec.name)
 
 
+def bound_to_run(item: pytest.Item) -> bool:
+    """No mark can skip this item: no skip or skipif, no xfail with run=False."""
+    for mark in item.iter_markers():
+        if mark.name in ("skip", "skipif"):
+            return False
+        if mark.name == "xfail" and mark.kwargs.get("run", True) is False:
+            return False
+    return True
+
+
+def hash_properties(test_run: TestRunResult, scenario: str) -> list[tuple[str, str]]:
+    """The `tier2_*` user properties of an item of `scenario`."""
+    suite_result = test_run.suite_result
+    return [
+        ("tier2_suite", suite_result.suite_name),
+        ("tier2_suite_hash", suite_result.suite_hash),
+        ("tier2_scenario_hash", suite_result.scenario_results[scenario].scenario_hash),
+        ("tier2_test_run_hash", test_run.test_run_hash),
+    ]
+
+
 class Tier2Item(pytest.Item):
     """Common ground of the items of a suite file: they sit directly under it."""
 
@@ -193,18 +224,28 @@ class Tier2Item(pytest.Item):
             return excinfo.value.longrepr()
         return super().repr_failure(excinfo, style=style)
 
+    @property
+    def scenario_name(self) -> str:
+        """The scenario whose hash this item's report carries."""
+        raise NotImplementedError
+
     def record_hashes(self, test_run: TestRunResult, scenario: str) -> None:
         """Put the hashes on this item's report, and the result on `--tier2-report`'s."""
-        suite_result = test_run.suite_result
-        self.user_properties.extend(
-            (
-                ("tier2_suite", suite_result.suite_name),
-                ("tier2_suite_hash", suite_result.suite_hash),
-                ("tier2_scenario_hash", suite_result.scenario_results[scenario].scenario_hash),
-                ("tier2_test_run_hash", test_run.test_run_hash),
-            )
-        )
+        self.user_properties.extend(hash_properties(test_run, scenario))
         self.offer_report(test_run)
+
+    def skipped(self, report: pytest.TestReport) -> None:
+        """A skipped item carries the hashes too, when its suite runs in this session anyway:
+        it runs now if no item ran it yet, but never for skipped items alone."""
+        suite_file = self.suite_file
+        if not suite_file.runs_anyway():
+            return
+        test_run = suite_file.outcome().result
+        if test_run is None:
+            return  # the suite could not run: the items that run will say why
+        properties = hash_properties(test_run, self.scenario_name)
+        self.user_properties.extend(properties)  # for the teardown report (junit reads it)
+        report.user_properties.extend(properties)
 
     def offer_report(self, test_run: TestRunResult) -> None:
         """The first item of a file to run here carries its suite's result to `--tier2-report`."""
@@ -236,6 +277,10 @@ class ExpectationItem(Tier2Item):
         if entry.xfail is not None:
             self.add_marker(pytest.mark.xfail(reason=entry.xfail))
 
+    @property
+    def scenario_name(self) -> str:
+        return self.entry.expectation.scenario_name
+
     def runtest(self) -> None:
         suite_file = self.suite_file
         test_run = self.suite_result()
@@ -260,6 +305,10 @@ class GoldenItem(Tier2Item):
         super().__init__(**kwargs)
         self.scenario = scenario
         self.extra_keyword_matches.add(scenario)
+
+    @property
+    def scenario_name(self) -> str:
+        return self.scenario
 
     def runtest(self) -> None:
         from .golden import PinFileError, describe_drift, drift_changes, scenario_pin

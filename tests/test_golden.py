@@ -590,7 +590,13 @@ def test_a_subset_update_rewrites_only_the_selected_scenario_and_never_other_fil
     )
     result = run(pytester, "--tier2-golden=update", *selection)
     assert result.ret == pytest.ExitCode.OK
-    assert golden_section(result, "update") == ["wrote a.tier2.golden.json"]
+    assert golden_section(result, "update") == [
+        "wrote a.tier2.golden.json",
+        # Not silently kept: the selection was partial, so the stale pin was not judged.
+        "not judged: partial selection: kept the pin of scenario 'third' in "
+        "a.tier2.golden.json, which suite 'alpha' no longer has; to remove it: "
+        "pytest --tier2-golden=update a.tier2.yaml",
+    ]
     assert outcomes(result)["a.tier2.yaml::first@golden"] == "PASSED"
     assert "a.tier2.yaml::second@golden" not in outcomes(result)
     a_after = a_pins.read_text("utf-8")
@@ -643,8 +649,8 @@ def test_update_deletes_an_orphan_pin_file_only_when_its_whole_directory_ran(
     assert subset.ret == pytest.ExitCode.OK
     assert orphan.exists()
     assert (
-        "stale pin file b.tier2.golden.json: its suite file is gone (delete it, or run: "
-        "pytest --tier2-golden=update .)"
+        "not judged: partial selection: kept pin file b.tier2.golden.json, whose suite file "
+        "is gone; to remove it: pytest --tier2-golden=update ."
     ) in golden_section(subset, "update")
 
     whole = run(pytester, "--tier2-golden=update")
