@@ -240,7 +240,12 @@ def params_lines(spec: SuiteSpec, registry: Registry, scenarios: Sequence[str]) 
     return [*lines, ""] if lines else []
 
 
-def render(result: TestRunResult, scenarios: Sequence[str], base: str = ".") -> list[str]:
+def render(
+    result: TestRunResult,
+    scenarios: Sequence[str],
+    base: str = ".",
+    operations: Sequence[str] = (),
+) -> list[str]:
     """The lines `show` prints for a suite's result, restricted to `scenarios`."""
     from .core.harness import result_hash_of
     from .core.paths import format_path, iter_leaves
@@ -256,7 +261,7 @@ def render(result: TestRunResult, scenarios: Sequence[str], base: str = ".") -> 
             lines.append(f"scenario {scenario_name} / mission {key}  (hash {mission_hash})")
             for path, value in iter_leaves(mission.to_dict()):
                 lines.append(f"  {format_path(path)} = {show_value(value)}")
-            cause = mission_failure(mission, base)
+            cause = mission_failure(mission, base, operations)
             if cause is not None:
                 lines.append(f"mission {key} did not succeed:")
                 lines.extend(f"  {line}" for line in cause.lines())
@@ -300,7 +305,9 @@ def command_show(file: str, scenarios: Sequence[str] | None, out: TextIO, err: T
         report = run_error_report(shown, spec, outcome.error, os.getcwd())
         print(report.compiler_style(spec.name), file=err)
         return EXIT_INVALID
-    lines = params_lines(spec, registry, chosen) + render(outcome.result, chosen, os.getcwd())
+    operations = list(registry.operations)
+    lines = params_lines(spec, registry, chosen)
+    lines += render(outcome.result, chosen, os.getcwd(), operations)
     out.write("\n".join(lines) + "\n")
     return EXIT_OK
 

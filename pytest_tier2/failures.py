@@ -10,13 +10,14 @@ from __future__ import annotations
 import json
 import os
 import traceback
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .core.exceptions import Tier2Error
 from .core.expectations import ExpectationResult, MissionExpectation
 from .core.harness import ResultLike, tree_of
+from .core.suggest import nearest
 from .longrepr import FailureRepr
 
 if TYPE_CHECKING:
@@ -99,6 +100,13 @@ class MissionFailure:
     error: str | None
     raised_at: str | None
     """`conftest.py:12 in bump`, relative to where pytest started; None unless a handler raised."""
+    nearest_operation: str | None = None
+    """A registered operation close to the unknown one that the failed step named."""
+
+    @property
+    def hint(self) -> str:
+        near = self.nearest_operation
+        return "" if near is None else f"; did you mean {near!r}?"
 
     @property
     def summary(self) -> str:
@@ -107,18 +115,26 @@ class MissionFailure:
         if self.step is None:
             return f"mission failed: {error}"
         prefix = f"Step '{self.step}' failed: "
-        return f"step '{self.step}' failed: {error.removeprefix(prefix)}"
+        return f"step '{self.step}' failed: {error.removeprefix(prefix)}{self.hint}"
 
     def lines(self) -> list[str]:
         """The failed step, the error message as the result holds it, and where it raised."""
         lines = [f"failed step  {self.step}", f"error        {self.error}"]
+        if self.nearest_operation is not None:
+            lines.append(f"did you mean operation {self.nearest_operation!r}?")
         if self.raised_at is not None:
             lines.append(f"raised at    {self.raised_at}")
         return lines
 
 
-def mission_failure(mission: ResultLike, base: str | os.PathLike[str]) -> MissionFailure | None:
-    """Why `mission` did not succeed, or None when it did."""
+def mission_failure(
+    mission: ResultLike, base: str | os.PathLike[str], operations: Iterable[str] = ()
+) -> MissionFailure | None:
+    """Why `mission` did not succeed, or None when it did.
+
+    `operations` are the registered ones: a step that named an unknown operation gets a
+    suggestion, worked out here because the hashed error message must not change.
+    """
     tree = tree_of(mission)
     if not isinstance(tree, dict) or tree.get("success") is not False:
         return None
@@ -127,10 +143,20 @@ def mission_failure(mission: ResultLike, base: str | os.PathLike[str]) -> Missio
     raised_at = None
     if site is not None:
         raised_at = f"{display_path(site.filename, base)}:{site.lineno} in {site.function}"
+    near = None
+    executed = tree.get("executed_steps") or []
+    payload = executed[-1].get("payload", {}) if executed else {}
+    operation = payload.get("operation") if isinstance(payload, dict) else None
+    if (
+        isinstance(operation, str)
+        and error == f"Step '{step}' failed: unknown operation {operation!r}"
+    ):
+        near = nearest(operation, operations)
     return MissionFailure(
         step if isinstance(step, str) else None,
         error if isinstance(error, str) else None,
         raised_at,
+        near,
     )
 
 

@@ -290,7 +290,8 @@ class ExpectationItem(Tier2Item):
         if not result.passed:
             scenario = test_run.suite_result.scenario_results[expectation.scenario_name]
             mission = scenario.mission_results[expectation.mission_name]
-            cause = mission_failure(mission, self.config.invocation_params.dir)
+            base, operations = self.config.invocation_params.dir, suite_file.registry.operations
+            cause = mission_failure(mission, base, operations)
             path, line = suite_file.shown_path, self.entry.line
             raise ExpectationFailed(path, line, expectation, result, cause)
 
@@ -382,7 +383,11 @@ class GoldenItem(Tier2Item):
         for key, new in sorted(current["missions"].items()):
             if (old.get(key) or {}).get("hash") == new["hash"]:
                 continue
-            cause = mission_failure(results[key], self.config.invocation_params.dir)
+            base, operations = (
+                self.config.invocation_params.dir,
+                self.suite_file.registry.operations,
+            )
+            cause = mission_failure(results[key], base, operations)
             if cause is not None:
                 lines.append(f"mission '{key}' did not succeed:")
                 lines.extend(f"  {text}" for text in cause.lines())

@@ -142,7 +142,7 @@ def test_a_handler_that_raised_is_named_with_its_step_error_and_line(
     assert str(project.path) not in report
 
 
-def test_an_unknown_operation_names_the_failed_step_and_no_raise_site(
+def test_an_unknown_operation_names_the_failed_step_and_the_nearest_operation(
     project: pytest.Pytester,
 ) -> None:
     project.makefile(".tier2.yaml", typo=suite(mission="typo"))
@@ -150,12 +150,14 @@ def test_an_unknown_operation_names_the_failed_step_and_no_raise_site(
     section = failure_section(result, "counter_is_two")
     assert section[0] == (
         "eq_mismatch at final_state.counter: expected 2, got 1; "
-        "step 'typo-step' failed: unknown operation 'bumpp'"
+        "step 'typo-step' failed: unknown operation 'bumpp'; did you mean 'bump'?"
     )
-    assert section[-3:] == [
+    # The result's error message is hashed: it stays as it was, the suggestion is beside it.
+    assert section[-4:] == [
         "  mission 'typo' did not succeed:",
         "    failed step  typo-step",
         "    error        Step 'typo-step' failed: unknown operation 'bumpp'",
+        "    did you mean operation 'bump'?",
     ]
 
 

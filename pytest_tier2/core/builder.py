@@ -14,6 +14,7 @@ from .exceptions import (
     EnvelopeViolation,
     MissionParameterError,
 )
+from .suggest import did_you_mean
 
 __all__ = [
     "MAX_HUMAN_STEPS",
@@ -138,7 +139,8 @@ def build_workflow(mission: MissionSpec) -> WorkflowDefinition:
     builder = MISSION_TYPES.get(mission.type)
     if builder is None:
         raise MissionParameterError(
-            f"Unknown mission type: '{mission.type}'. Supported types: {sorted(MISSION_TYPES)}"
+            f"Unknown mission type: '{mission.type}'{did_you_mean(mission.type, MISSION_TYPES)}. "
+            f"Supported types: {sorted(MISSION_TYPES)}"
         )
     workflow = builder(mission.params)
     try:
