@@ -350,12 +350,12 @@ class GoldenItem(Tier2Item):
             reason = f"no golden pinned for scenario '{scenario}'; run --tier2-golden=update"
             raise GoldenMismatch(reason, path, line, [where, f"  pin it: {repin}"])
         assert pins is not None
-        changes = []
+        changes: list[str] = []  # one line each, the first of them quoted on the first line
+        lines: list[str] = []
         if pins.get("suite") != suite_file.spec.name:
-            changes.append(f"suite renamed {pins.get('suite')!r} -> {suite_file.spec.name!r}")
-        lines = (
-            [f"suite renamed  {pins.get('suite')!r} -> {suite_file.spec.name!r}"] if changes else []
-        )
+            renamed = f"{pins.get('suite')!r} -> {suite_file.spec.name!r}"
+            changes.append(f"suite renamed {renamed}")
+            lines.append(f"suite renamed  {renamed}")
         if pinned.get("scenario_hash") != current["scenario_hash"]:
             changes.extend(drift_changes(pinned, current))
             lines.extend(describe_drift(pinned, current))

@@ -192,6 +192,19 @@ def test_golden_drift_says_why_a_mission_that_now_fails_failed(project: pytest.P
     ]
 
 
+def test_a_renamed_suite_is_the_first_line_of_its_drift(project: pytest.Pytester) -> None:
+    project.makefile(".tier2.yaml", bump=suite())
+    project.runpytest(*NO_CACHE, "--tier2-golden=update")
+    project.makefile(".tier2.yaml", bump="suite: renamed\n" + suite())
+    result = project.runpytest(*NO_CACHE, "--tier2-golden", "-k", "golden")
+    result.assert_outcomes(failed=1)
+    assert failure_section(result, "morning@golden")[:3] == [
+        "golden drift in scenario 'morning': suite renamed 'bump' -> 'renamed'",
+        "bump.tier2.yaml:3: scenario 'morning' (pinned in bump.tier2.golden.json)",
+        "  suite renamed  'bump' -> 'renamed'",
+    ]
+
+
 # -- 2. the first line carries the reason -------------------------------------------------
 
 
