@@ -172,7 +172,7 @@ def tier2_suite(file_index: int, per_file: int) -> str:
             f"    initial_state: {{counter: {counter}, owner: team-{s}}}",
             "    missions:",
             "      - name: daily_loop",
-            "        params: {mode: default}",
+            "        params: {requested_steps: 4}",  # the default: the same work as none
             "      - name: echo",
         ]
         if echo_key != "echo":

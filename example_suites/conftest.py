@@ -44,6 +44,7 @@ def build_fire_drill(params: Mapping[str, Any] | None) -> WorkflowDefinition:
 
 
 def pytest_tier2_register(registry: Registry) -> None:
-    registry.add_mission("release", build_release)
-    registry.add_mission("fire_drill", build_fire_drill)
+    # Declared params are checked at collection: `params: {bumb: 1}` fails there, at its line.
+    registry.add_mission("release", build_release, params={"bump": int})
+    registry.add_mission("fire_drill", build_fire_drill, params={})
     registry.add_operation("bump_version", bump_version)

@@ -214,10 +214,42 @@ def show_value(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
-def render(result: TestRunResult, scenarios: Sequence[str]) -> list[str]:
+def params_lines(spec: SuiteSpec, registry: Registry, scenarios: Sequence[str]) -> list[str]:
+    """What params each mission called in `scenarios` accepts, once per mission, in call order."""
+    from .core.params import describe
+
+    chosen = set(scenarios)
+    names = [
+        call.name
+        for scenario in spec.suite.scenarios
+        if scenario.scenario_name in chosen
+        for call in scenario.missions
+    ]
+    lines = []
+    for name in dict.fromkeys(names):
+        declared = registry.mission_params(name)
+        if declared is None:
+            lines.append(f"mission {name} accepts any params")
+        elif not declared:
+            lines.append(f"mission {name} accepts no params")
+        else:
+            accepted = ", ".join(
+                f"{param} ({describe(types)})" for param, types in declared.items()
+            )
+            lines.append(f"mission {name} accepts params {accepted}")
+    return [*lines, ""] if lines else []
+
+
+def render(
+    result: TestRunResult,
+    scenarios: Sequence[str],
+    base: str = ".",
+    operations: Sequence[str] = (),
+) -> list[str]:
     """The lines `show` prints for a suite's result, restricted to `scenarios`."""
     from .core.harness import result_hash_of
     from .core.paths import format_path, iter_leaves
+    from .failures import mission_failure
 
     suite_result = result.suite_result
     lines: list[str] = []
@@ -229,6 +261,10 @@ def render(result: TestRunResult, scenarios: Sequence[str]) -> list[str]:
             lines.append(f"scenario {scenario_name} / mission {key}  (hash {mission_hash})")
             for path, value in iter_leaves(mission.to_dict()):
                 lines.append(f"  {format_path(path)} = {show_value(value)}")
+            cause = mission_failure(mission, base, operations)
+            if cause is not None:
+                lines.append(f"mission {key} did not succeed:")
+                lines.extend(f"  {line}" for line in cause.lines())
             lines.append("")
         lines.append(f"scenario {scenario_name}  (hash {scenario.scenario_hash})")
         lines.append("")
@@ -237,7 +273,8 @@ def render(result: TestRunResult, scenarios: Sequence[str]) -> list[str]:
 
 
 def command_show(file: str, scenarios: Sequence[str] | None, out: TextIO, err: TextIO) -> int:
-    from .failures import describe_run_error
+    from .core.suggest import did_you_mean
+    from .failures import run_error_report
     from .runner import run_spec
 
     path = check_file(file)
@@ -257,7 +294,10 @@ def command_show(file: str, scenarios: Sequence[str] | None, out: TextIO, err: T
     unknown = [name for name in scenarios or () if name not in names and name not in spec.outlines]
     if unknown:
         known = [*names, *(f"{name} (an outline)" for name in spec.outlines)]
-        raise UsageProblem(f"no scenario '{unknown[0]}' in {file} (it has: {', '.join(known)})")
+        raise UsageProblem(
+            f"no scenario '{unknown[0]}' in {file}"
+            f"{did_you_mean(unknown[0], [*names, *spec.outlines])} (it has: {', '.join(known)})"
+        )
     # An outline's name stands for all its rows.
     chosen = (
         list(dict.fromkeys(n for name in scenarios for n in spec.outlines.get(name, (name,))))
@@ -268,9 +308,13 @@ def command_show(file: str, scenarios: Sequence[str] | None, out: TextIO, err: T
     if outcome.result is None:
         assert outcome.error is not None
         shown = collection.shown.get(key, file)
-        print(describe_run_error(shown, spec, outcome.error), file=err)
+        report = run_error_report(shown, spec, outcome.error, os.getcwd())
+        print(report.compiler_style(spec.name), file=err)
         return EXIT_INVALID
-    out.write("\n".join(render(outcome.result, chosen)) + "\n")
+    operations = list(registry.operations)
+    lines = params_lines(spec, registry, chosen)
+    lines += render(outcome.result, chosen, os.getcwd(), operations)
+    out.write("\n".join(lines) + "\n")
     return EXIT_OK
 
 

@@ -172,6 +172,22 @@ def _show(value: Any) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
+def drift_changes(pinned: Mapping[str, Any], current: Mapping[str, Any]) -> list[str]:
+    """Each change, one line apiece, for the first line of a drift report to quote."""
+    changes = []
+    old_missions = pinned.get("missions") or {}
+    new_missions = current["missions"]
+    for key in sorted(old_missions.keys() | new_missions.keys()):
+        if key not in new_missions:
+            changes.append(f"mission '{key}' no longer runs")
+        elif key not in old_missions:
+            changes.append(f"mission '{key}' is new")
+        elif old_missions[key].get("hash") != new_missions[key]["hash"]:
+            diff = field_diff(old_missions[key].get("result"), new_missions[key]["result"])
+            changes.extend(f"mission '{key}' {line}" for line in diff or ["hash moved"])
+    return changes or ["scenario hash moved"]
+
+
 def describe_drift(pinned: Mapping[str, Any], current: Mapping[str, Any]) -> list[str]:
     """Which missions moved, their old and new hashes, and what changed inside them."""
     lines = [f"scenario hash  {pinned.get('scenario_hash')} -> {current['scenario_hash']}"]
@@ -219,7 +235,7 @@ class StalePin:
     suite: str
     scenario: str | None  # None: the whole pin file, its suite file being gone
     judged: bool = True
-    """False when items were deselected: reported, but it neither fails a check nor is removed."""
+    """False under a partial selection: reported as not judged, never failing, never removed."""
 
 
 @dataclass
@@ -264,13 +280,18 @@ class GoldenKeeper:
             existing = None
             self.replaced_corrupt.append(shown)
         pinned: dict[str, Any] = dict(existing["scenarios"]) if existing else {}
-        stale = sorted(set(pinned) - set(suite.scenarios)) if suite.complete else []
-        if self.mode != "update":
+        gone = sorted(set(pinned) - set(suite.scenarios))
+        if self.mode != "update" or not suite.complete:
+            # Judged only when every pin item of the suite ran; else reported as not judged.
             suite_file = self._shown(suite_path)
-            self.stale.extend(StalePin(shown, suite_file, suite.suite, name) for name in stale)
+            self.stale.extend(
+                StalePin(shown, suite_file, suite.suite, name, suite.complete) for name in gone
+            )
+        if self.mode != "update":
             return
-        for name in stale:
-            del pinned[name]
+        if suite.complete:
+            for name in gone:
+                del pinned[name]
         pinned.update(suite.pins)
         data = render_pins(suite.suite, suite.suite_hash, pinned)
         try:
@@ -324,6 +345,8 @@ class GoldenKeeper:
             lines.append("no pin item ran, so nothing was pinned (select '@golden' items)")
         lines += [f"removed {path}: its suite file is gone" for path in self.removed]
         for stale in self.stale:
+            if not stale.judged:
+                continue
             if stale.scenario is None:
                 lines.append(
                     f"stale pin file {stale.pin_file}: its suite file is gone (delete it, or "
@@ -334,4 +357,31 @@ class GoldenKeeper:
                     f"stale pin in {stale.pin_file}: suite '{stale.suite}' has no scenario "
                     f"'{stale.scenario}' (re-pin: pytest --tier2-golden=update {stale.suite_file})"
                 )
+        lines += [self._not_judged(stale) for stale in self.stale if not stale.judged]
         return lines
+
+    def _not_judged(self, stale: StalePin) -> str:
+        """A stale pin that a partial selection kept from judging: reported, never failing."""
+        check = self.mode != "update"
+        if stale.scenario is None:
+            if check:
+                return (
+                    f"not judged: partial selection: pin file {stale.pin_file} has no suite "
+                    f"file; to judge it, run its whole directory: pytest --tier2-golden "
+                    f"{stale.suite_file}"
+                )
+            return (
+                f"not judged: partial selection: kept pin file {stale.pin_file}, whose suite "
+                f"file is gone; to remove it: pytest --tier2-golden=update {stale.suite_file}"
+            )
+        if check:
+            return (
+                f"not judged: partial selection: {stale.pin_file} pins scenario "
+                f"'{stale.scenario}', which suite '{stale.suite}' no longer has; to judge it, "
+                f"select all of its pin items: pytest --tier2-golden {stale.suite_file}"
+            )
+        return (
+            f"not judged: partial selection: kept the pin of scenario '{stale.scenario}' in "
+            f"{stale.pin_file}, which suite '{stale.suite}' no longer has; to remove it: "
+            f"pytest --tier2-golden=update {stale.suite_file}"
+        )

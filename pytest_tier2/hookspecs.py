@@ -14,8 +14,10 @@ if TYPE_CHECKING:
 def pytest_tier2_register(registry: Registry) -> None:
     """Register missions and operations for the suites under this conftest's directory.
 
-    Call `registry.add_mission(name, builder)` and `registry.add_operation(name, handler)`.
-    A builder is `(params: Mapping | None) -> WorkflowDefinition`; a handler is a pure
+    Call `registry.add_mission(name, builder, params={...})` and
+    `registry.add_operation(name, handler)`. A builder is
+    `(params: Mapping | None) -> WorkflowDefinition`; `params`, if given, declares the
+    params it reads and their types, checked at collection. A handler is a pure
     `(state, payload) -> new_state`. Registering a name that is already registered is an
     error that names both places.
     """

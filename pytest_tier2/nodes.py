@@ -15,11 +15,13 @@ from .failures import (
     ExpectationFailed,
     GoldenMismatch,
     SuiteRunError,
-    describe_failure,
-    describe_run_error,
+    Tier2Failure,
     display_path,
+    mission_failure,
+    run_error_report,
 )
 from .format import ExpectationEntry, SuiteFileError, SuiteSpec, load_file
+from .longrepr import FailureRepr
 from .runner import SuiteOutcome, run_spec
 from .state import STATE_KEY
 
@@ -42,8 +44,11 @@ class Tier2File(pytest.File):
         super().__init__(**kwargs)
         self._outcome: SuiteOutcome | None = None
         self._pending: set[str] = set()
+        self._selected: list[Tier2Item] = []
+        self._runs_anyway: bool | None = None
         self._report_claimed = False
         self._pins: object = _UNREAD
+        self._load_error: SuiteFileError | None = None
 
     @property
     def state(self) -> Tier2State:
@@ -64,7 +69,7 @@ class Tier2File(pytest.File):
                 self.path, self.registry, shown_as=self.shown_path, max_bytes=state.max_file_bytes
             )
         except SuiteFileError as error:
-            raise self.CollectError(str(error)) from None
+            raise self.load_failed(error) from None
         for entry in self.spec.entries:
             if entry.marks:
                 yield self.marked_item(entry)
@@ -84,14 +89,37 @@ class Tier2File(pytest.File):
             try:
                 item = ExpectationItem.from_parent(self, name=entry.expectation.id, entry=entry)
             except pytest.fail.Exception as error:  # --strict-markers and an unknown mark
-                raise self.CollectError(f"{self.shown_path}:{entry.line}: {error.msg}") from None
+                problem = SuiteFileError(self.shown_path, entry.line, error.msg or str(error))
+                raise self.load_failed(problem) from None
         for warning in caught:
             warnings.warn_explicit(warning.message, warning.category, str(self.path), entry.line)
         return item
 
-    def expect_items(self, nodeids: set[str]) -> None:
-        """The node ids of this file's items that will run; the outcome goes after the last."""
-        self._pending = nodeids
+    def load_failed(self, error: SuiteFileError) -> pytest.Collector.CollectError:
+        """The collection error for a problem in the file, reported by `repr_failure`."""
+        self._load_error = error
+        return self.CollectError(str(error))
+
+    def repr_failure(  # type: ignore[override]
+        self, excinfo: pytest.ExceptionInfo[BaseException]
+    ) -> str | Any:
+        """`file:line: message` as the body; the reason alone on `-ra`'s `ERROR` line."""
+        error = self._load_error
+        if error is not None and isinstance(excinfo.value, self.CollectError):
+            return FailureRepr(str(error), error.message, error.path, error.line)
+        return super().repr_failure(excinfo)
+
+    def expect_items(self, items: list[Tier2Item]) -> None:
+        """This file's items that will run; the outcome goes after the last."""
+        self._selected = items
+        self._pending = {item.nodeid for item in items}
+
+    def runs_anyway(self) -> bool:
+        """Whether a selected item of this file is bound to run (no skip or skipif mark,
+        no xfail with run=False), so that running the suite early costs nothing extra."""
+        if self._runs_anyway is None:
+            self._runs_anyway = any(map(bound_to_run, self._selected))
+        return self._runs_anyway
 
     def outcome(self) -> SuiteOutcome:
         """Run the suite the first time any of its items asks, then reuse the outcome."""
@@ -146,7 +174,30 @@ class Tier2File(pytest.File):
 
     def run_error(self, error: BaseException) -> SuiteRunError:
         """The failure of every item when the suite could not run."""
-        return SuiteRunError(describe_run_error(self.shown_path, self.spec, error))
+        base = self.config.invocation_params.dir
+        report = run_error_report(self.shown_path, self.spec, error, base)
+        return report.pytest_failure(self.spec.name)
+
+
+def bound_to_run(item: pytest.Item) -> bool:
+    """No mark can skip this item: no skip or skipif, no xfail with run=False."""
+    for mark in item.iter_markers():
+        if mark.name in ("skip", "skipif"):
+            return False
+        if mark.name == "xfail" and mark.kwargs.get("run", True) is False:
+            return False
+    return True
+
+
+def hash_properties(test_run: TestRunResult, scenario: str) -> list[tuple[str, str]]:
+    """The `tier2_*` user properties of an item of `scenario`."""
+    suite_result = test_run.suite_result
+    return [
+        ("tier2_suite", suite_result.suite_name),
+        ("tier2_suite_hash", suite_result.suite_hash),
+        ("tier2_scenario_hash", suite_result.scenario_results[scenario].scenario_hash),
+        ("tier2_test_run_hash", test_run.test_run_hash),
+    ]
 
 
 class Tier2Item(pytest.Item):
@@ -169,24 +220,32 @@ class Tier2Item(pytest.Item):
     def repr_failure(
         self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None
     ) -> str | Any:
-        if isinstance(excinfo.value, ExpectationFailed):
-            return describe_failure(excinfo.value)
-        if isinstance(excinfo.value, (SuiteRunError, GoldenMismatch)):
-            return str(excinfo.value)
+        if isinstance(excinfo.value, Tier2Failure):
+            return excinfo.value.longrepr()
         return super().repr_failure(excinfo, style=style)
+
+    @property
+    def scenario_name(self) -> str:
+        """The scenario whose hash this item's report carries."""
+        raise NotImplementedError
 
     def record_hashes(self, test_run: TestRunResult, scenario: str) -> None:
         """Put the hashes on this item's report, and the result on `--tier2-report`'s."""
-        suite_result = test_run.suite_result
-        self.user_properties.extend(
-            (
-                ("tier2_suite", suite_result.suite_name),
-                ("tier2_suite_hash", suite_result.suite_hash),
-                ("tier2_scenario_hash", suite_result.scenario_results[scenario].scenario_hash),
-                ("tier2_test_run_hash", test_run.test_run_hash),
-            )
-        )
+        self.user_properties.extend(hash_properties(test_run, scenario))
         self.offer_report(test_run)
+
+    def skipped(self, report: pytest.TestReport) -> None:
+        """A skipped item carries the hashes too, when its suite runs in this session anyway:
+        it runs now if no item ran it yet, but never for skipped items alone."""
+        suite_file = self.suite_file
+        if not suite_file.runs_anyway():
+            return
+        test_run = suite_file.outcome().result
+        if test_run is None:
+            return  # the suite could not run: the items that run will say why
+        properties = hash_properties(test_run, self.scenario_name)
+        self.user_properties.extend(properties)  # for the teardown report (junit reads it)
+        report.user_properties.extend(properties)
 
     def offer_report(self, test_run: TestRunResult) -> None:
         """The first item of a file to run here carries its suite's result to `--tier2-report`."""
@@ -218,6 +277,10 @@ class ExpectationItem(Tier2Item):
         if entry.xfail is not None:
             self.add_marker(pytest.mark.xfail(reason=entry.xfail))
 
+    @property
+    def scenario_name(self) -> str:
+        return self.entry.expectation.scenario_name
+
     def runtest(self) -> None:
         suite_file = self.suite_file
         test_run = self.suite_result()
@@ -225,10 +288,13 @@ class ExpectationItem(Tier2Item):
         self.record_hashes(test_run, expectation.scenario_name)
         result = test_run.expectations_result.expectation_results[expectation.id]
         if not result.passed:
-            shown, row = suite_file.shown_path, self.entry.row
-            where = f"{shown}:{self.entry.line}"
-            row_where = f"'{row.id}' at {shown}:{row.line}" if row is not None else None
-            raise ExpectationFailed(where, expectation, result, row_where)
+            scenario = test_run.suite_result.scenario_results[expectation.scenario_name]
+            mission = scenario.mission_results[expectation.mission_name]
+            base, operations = self.config.invocation_params.dir, suite_file.registry.operations
+            cause = mission_failure(mission, base, operations)
+            path, line, row = suite_file.shown_path, self.entry.line, self.entry.row
+            row_where = f"'{row.id}' at {path}:{row.line}" if row is not None else None
+            raise ExpectationFailed(path, line, expectation, result, cause, row_where)
 
     def reportinfo(self) -> tuple[os.PathLike[str] | str, int | None, str]:
         return self.path, self.entry.line - 1, self.name
@@ -242,8 +308,12 @@ class GoldenItem(Tier2Item):
         self.scenario = scenario
         self.extra_keyword_matches.add(scenario)
 
+    @property
+    def scenario_name(self) -> str:
+        return self.scenario
+
     def runtest(self) -> None:
-        from .golden import PinFileError, describe_drift, scenario_pin
+        from .golden import PinFileError, describe_drift, drift_changes, scenario_pin
 
         suite_file, scenario = self.suite_file, self.scenario
         test_run = self.suite_result()
@@ -259,39 +329,70 @@ class GoldenItem(Tier2Item):
             payload["pin"] = current
         self.add_report_extra("tier2_golden", json.dumps(payload, sort_keys=True))
         self.record_hashes(test_run, scenario)
-        where = f"{suite_file.shown_path}:{suite_file.spec.scenario_lines[scenario]}"
+        path, line = suite_file.shown_path, suite_file.spec.scenario_lines[scenario]
+        where = f"{path}:{line}: scenario '{scenario}'"
         clash = suite_file.pin_clash()
         if clash:
-            raise GoldenMismatch(f"{where}: {clash}")
+            raise GoldenMismatch(clash, path, line, [where])
         if mode == "update":
             return
         try:
             pins = suite_file.pins()
         except PinFileError as error:
             raise GoldenMismatch(
-                f"{where}: {error}\n  check mode never overwrites it; "
-                "--tier2-golden=update replaces it"
+                str(error),
+                path,
+                line,
+                [where, "  check mode never overwrites it; --tier2-golden=update replaces it"],
             ) from None
         repin = f'pytest --tier2-golden=update "{suite_file.shown_path}::{self.name}"'
         pinned = None if pins is None else pins["scenarios"].get(scenario)
         if pinned is None:
-            raise GoldenMismatch(
-                f"{where}: no golden pinned for scenario '{scenario}'; run --tier2-golden=update"
-                f"\n  pin it: {repin}"
-            )
+            reason = f"no golden pinned for scenario '{scenario}'; run --tier2-golden=update"
+            raise GoldenMismatch(reason, path, line, [where, f"  pin it: {repin}"])
         assert pins is not None
-        lines = []
+        changes: list[str] = []  # one line each, the first of them quoted on the first line
+        lines: list[str] = []
         if pins.get("suite") != suite_file.spec.name:
-            lines.append(f"suite renamed  {pins.get('suite')!r} -> {suite_file.spec.name!r}")
+            renamed = f"{pins.get('suite')!r} -> {suite_file.spec.name!r}"
+            changes.append(f"suite renamed {renamed}")
+            lines.append(f"suite renamed  {renamed}")
         if pinned.get("scenario_hash") != current["scenario_hash"]:
+            changes.extend(drift_changes(pinned, current))
             lines.extend(describe_drift(pinned, current))
-        if lines:
-            body = "\n".join(f"  {line}" for line in lines)
+            lines.extend(self.mission_failures(test_run, pinned, current))
+        if changes:
+            more = f" (and {len(changes) - 1} more)" if len(changes) > 1 else ""
             raise GoldenMismatch(
-                f"{where}: golden drift in scenario '{scenario}' "
-                f"(pinned in {suite_file.pin_path.name})\n{body}"
-                f"\n  if the change is intended, re-pin: {repin}"
+                f"golden drift in scenario '{scenario}': {changes[0]}{more}",
+                path,
+                line,
+                [
+                    f"{where} (pinned in {suite_file.pin_path.name})",
+                    *(f"  {text}" for text in lines),
+                    f"  if the change is intended, re-pin: {repin}",
+                ],
             )
+
+    def mission_failures(
+        self, test_run: TestRunResult, pinned: dict[str, Any], current: dict[str, Any]
+    ) -> list[str]:
+        """Why each mission that moved and now fails did not succeed (issue 11)."""
+        results = test_run.suite_result.scenario_results[self.scenario].mission_results
+        old = pinned.get("missions") or {}
+        lines = []
+        for key, new in sorted(current["missions"].items()):
+            if (old.get(key) or {}).get("hash") == new["hash"]:
+                continue
+            base, operations = (
+                self.config.invocation_params.dir,
+                self.suite_file.registry.operations,
+            )
+            cause = mission_failure(results[key], base, operations)
+            if cause is not None:
+                lines.append(f"mission '{key}' did not succeed:")
+                lines.extend(f"  {text}" for text in cause.lines())
+        return lines
 
     def reportinfo(self) -> tuple[os.PathLike[str] | str, int | None, str]:
         line = self.suite_file.spec.scenario_lines[self.scenario]

@@ -18,7 +18,7 @@ from . import DEFAULT_MAX_FILE_BYTES, SUITE_SUFFIXES
 from .state import STATE_KEY
 
 if TYPE_CHECKING:
-    from .nodes import Tier2File
+    from .nodes import Tier2File, Tier2Item
     from .state import Tier2State
 
 GOLDEN_MODES = ("check", "update", "off")
@@ -86,6 +86,10 @@ def pytest_configure(config: pytest.Config) -> None:
             f"tier2_golden must be one of {', '.join(GOLDEN_MODES)}, not {golden_mode!r}"
         )
     state = Tier2State(config, max_file_bytes=max_file_bytes)
+    # Only the process that receives every report writes the report: never an xdist worker.
+    state.tracks_outcomes = bool(config.getoption("tier2_report")) and not hasattr(
+        config, "workeroutput"
+    )
     if golden_mode != "off":
         from .golden import GoldenKeeper
 
@@ -112,14 +116,16 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     nodes = sys.modules.get("pytest_tier2.nodes")
     if nodes is None:  # no suite file was collected: keep the core unimported
         return
-    pending: dict[Tier2File, set[str]] = {}
+    pending: dict[Tier2File, list[Tier2Item]] = {}
     for item in session.items:
         if isinstance(item, nodes.Tier2Item):
-            pending.setdefault(item.suite_file, set()).add(item.nodeid)
+            pending.setdefault(item.suite_file, []).append(item)
     state = session.config.stash[STATE_KEY]
-    for suite_file, nodeids in pending.items():
-        suite_file.expect_items(nodeids)
-        state.pending_files.update(dict.fromkeys(nodeids, suite_file))
+    for suite_file, items in pending.items():
+        suite_file.expect_items(items)
+        state.pending_items.update((item.nodeid, item) for item in items)
+    if state.tracks_outcomes:
+        state.selected.update(state.pending_items)
 
 
 class XdistHooks:
@@ -127,6 +133,38 @@ class XdistHooks:
 
     def __init__(self, state: Tier2State) -> None:
         self.state = state
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_report_to_serializable(
+        self, config: pytest.Config, report: pytest.CollectReport | pytest.TestReport
+    ) -> Generator[None, dict[str, Any] | None, dict[str, Any] | None]:
+        """A worker's report: pytest turns a FailureRepr into its text, so carry its parts."""
+        data = yield
+        # Duck-typed: pytester's in-process runs may reload the module that defines it.
+        to_json = getattr(report.longrepr, "to_json", None)
+        if data is not None and callable(to_json) and hasattr(report.longrepr, "reprcrash"):
+            from .longrepr import SERIAL_KEY
+
+            data[SERIAL_KEY] = to_json()
+        return data
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_report_from_serializable(
+        self, config: pytest.Config, data: dict[str, Any]
+    ) -> Generator[None, object, object]:
+        """On the controller, make the FailureRepr again, so `-ra` shows the reason."""
+        from .longrepr import SERIAL_KEY, FailureRepr
+
+        carried = data.pop(SERIAL_KEY, None)
+        report = yield
+        if carried is not None and report is not None:
+            report.longrepr = FailureRepr.from_json(carried)  # type: ignore[attr-defined]
+        return report
+
+    def pytest_xdist_node_collection_finished(self, node: Any, ids: list[str]) -> None:
+        """The controller learns what was selected from its workers' collections."""
+        if self.state.tracks_outcomes:
+            self.state.selected.update(ids)
 
     def pytest_testnodedown(self, node: Any, error: object) -> None:
         output = getattr(node, "workeroutput", {})

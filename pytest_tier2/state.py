@@ -6,16 +6,19 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+from . import SUITE_SUFFIXES
 
 if TYPE_CHECKING:
     from .core.registry import Registry
     from .golden import GoldenKeeper
-    from .nodes import Tier2File
+    from .nodes import Tier2File, Tier2Item
 
 STATE_KEY = pytest.StashKey["Tier2State"]()
+VERDICTS = {True: "passed", False: "failed"}
 
 
 @dataclass
@@ -37,8 +40,16 @@ class Tier2State:
     hashes: dict[str, SuiteHashes] = field(default_factory=dict)
     """By suite file, as reports name it (relative to the rootdir)."""
     reports: dict[str, str] = field(default_factory=dict)
-    pending_files: dict[str, Tier2File] = field(default_factory=dict)
-    """The suite file of every item still to run, by node id."""
+    pending_items: dict[str, Tier2Item] = field(default_factory=dict)
+    """Every tier2 item still to run here, by node id."""
+    tracks_outcomes: bool = False
+    """Whether this process writes `--tier2-report` (serial, or xdist's controller)."""
+    outcomes: dict[str, str] = field(default_factory=dict)
+    """pytest's decision on each tier2 item reported, by node id (`tracks_outcomes` only)."""
+    selected: set[str] = field(default_factory=set)
+    """The node ids selected to run: from collection, or from every xdist worker's."""
+    node_prefixes: dict[str, str] = field(default_factory=dict)
+    """Each suite file's node id prefix (`dir/x.tier2.yaml`), by file as reports name it."""
     report_error: str | None = None
     finished_file: Tier2File | None = None
     """The file whose last item finished most recently; see `Tier2File.item_done`."""
@@ -70,8 +81,19 @@ class Tier2State:
         path: str | None = self.config.getoption("tier2_report")
         return path
 
+    @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        """Gather hashes from reports: this runs where reports arrive, the xdist controller too."""
+        """Gather hashes and outcomes where reports arrive (the xdist controller too).
+
+        First of all hooks, because a skipped item's report gains its hashes here, before
+        junit, the terminal or xdist's worker (which sends it on) read it.
+        """
+        if report.when == "setup" and report.skipped:
+            item = self.pending_items.get(report.nodeid)
+            if item is not None:
+                item.skipped(report)
+        if self.tracks_outcomes and report.location[0].endswith(SUITE_SUFFIXES):
+            self.note_outcome(report)
         if report.when != "call":
             return
         # `location[0]` is the file relative to the rootdir, `..` included: unlike
@@ -88,16 +110,47 @@ class Tier2State:
         suite_hash = properties.get("tier2_suite_hash")
         if suite_hash is None:
             return
+        self.node_prefixes[file] = report.nodeid.rpartition("::")[0]
         self.hashes[file] = SuiteHashes(
             str(properties["tier2_suite"]),
             str(suite_hash),
             str(properties["tier2_test_run_hash"]),
         )
 
+    def note_outcome(self, report: pytest.TestReport) -> None:
+        """pytest's decision on an item, as `-ra` names it, from the reports of its phases."""
+        nodeid, when = report.nodeid, report.when
+        xfail = hasattr(report, "wasxfail")
+        if report.passed:
+            if when != "call":
+                return
+            outcome = "xpassed" if xfail else "passed"
+        elif report.failed:
+            if when == "teardown" and self.outcomes.get(nodeid) == "failed":
+                return
+            outcome = "failed" if when == "call" else "error"
+        elif report.skipped:
+            outcome = "xfailed" if xfail else "skipped"
+        else:  # pytest-rerunfailures' "rerun": a later report decides
+            return
+        self.outcomes[nodeid] = outcome
+
+    def outcomes_of(self, file: str, result: dict[str, Any] | None) -> dict[str, str]:
+        """What pytest decided on each expectation of a suite, `not_selected` included."""
+        if result is None:
+            return {}
+        prefix = self.node_prefixes.get(file, file)
+        outcomes = {}
+        for eid in sorted(result["expectations_result"]["expectation_results"]):
+            nodeid = f"{prefix}::{eid}"
+            default = "not_run" if nodeid in self.selected else "not_selected"
+            outcomes[eid] = self.outcomes.get(nodeid, default)
+        return outcomes
+
     def pytest_runtest_logfinish(self, nodeid: str) -> None:
-        suite_file = self.pending_files.pop(nodeid, None)
-        if suite_file is not None:
-            suite_file.item_done(nodeid)
+        item = self.pending_items.pop(nodeid, None)
+        if item is not None:
+            item.suite_file.item_done(nodeid)
 
     def pytest_deselected(self) -> None:
         if self.golden is not None:
@@ -138,16 +191,23 @@ class Tier2State:
 
     def write_report(self, path: Path) -> None:
         """Every suite's hashes and canonical test-run result, as one JSON document."""
-        suites = [
-            {
-                "file": file,
-                "result": json.loads(self.reports[file]) if file in self.reports else None,
-                "suite_hash": hashes.suite_hash,
-                "suite_name": hashes.suite_name,
-                "test_run_hash": hashes.test_run_hash,
-            }
-            for file, hashes in sorted(self.hashes.items())
-        ]
+        suites = []
+        for file, hashes in sorted(self.hashes.items()):
+            result = json.loads(self.reports[file]) if file in self.reports else None
+            outcomes = self.outcomes_of(file, result)
+            failed = any(outcome in ("failed", "error") for outcome in outcomes.values())
+            suites.append(
+                {
+                    "core_verdict": None if result is None else VERDICTS[bool(result["passed"])],
+                    "file": file,
+                    "outcomes": outcomes,
+                    "pytest_verdict": VERDICTS[not failed],
+                    "result": result,
+                    "suite_hash": hashes.suite_hash,
+                    "suite_name": hashes.suite_name,
+                    "test_run_hash": hashes.test_run_hash,
+                }
+            )
         document = {"format": "pytest-tier2-report", "suites": suites, "version": 1}
         try:
             path.parent.mkdir(parents=True, exist_ok=True)

@@ -336,12 +336,14 @@ def test_pycharm_gets_one_started_finished_pair_per_expectation_and_failed_for_f
     pairs = [(k, a["name"]) for k, a in messages if k in ("testStarted", "testFinished")]
     assert pairs == [(kind, name) for name in started for kind in ("testStarted", "testFinished")]
 
-    # testFailed for exactly the failing ones, carrying the short `file:line:` report.
+    # testFailed for exactly the failing ones, carrying the short report: the reason first,
+    # then `file:line:`.
     assert set(failed) == {name_of[eid] for eid in SHOP_FAILING}
     for eid in SHOP_FAILING:
         details = failed[name_of[eid]]["details"]
         where = f"suites/shop.tier2.yaml:{expectation_line(SHOP, eid)}"
-        assert details.startswith(f"{where}: expectation '{eid}' failed: "), details
+        assert details.startswith("eq_mismatch at "), details
+        assert details.splitlines()[1] == f"{where}: expectation '{eid}'", details
         assert f"\n  scenario  {SHOP_SCENARIO[eid]}\n" in details
         assert "Traceback" not in details
     # The xfail is reported as ignored, not failed.
@@ -557,7 +559,7 @@ def test_every_dist_mode_gives_the_serial_outcomes_and_hashes(
         ("suites/deep/stock.tier2.yaml", "bins_are_four"),
     ]:
         where = f"{file}:{expectation_line(SUITES[file], eid)}"
-        assert f"{where}: expectation '{eid}' failed: eq_mismatch" in output
+        assert re.search(rf"\neq_mismatch at .*\n{re.escape(where)}: expectation '{eid}'\n", output)
 
 
 def test_collection_order_is_the_same_under_any_hash_seed(

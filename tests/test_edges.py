@@ -124,8 +124,9 @@ def test_a_pin_file_of_the_wrong_shape_fails_the_check_naming_it(
     result.assert_outcomes(passed=1, failed=2)
     result.stdout.fnmatch_lines(
         [
-            "a.tier2.yaml:2: a.tier2.golden.json:1: not a valid pin file: scenario 'morning' "
+            "a.tier2.golden.json:1: not a valid pin file: scenario 'morning' "
             "needs 'missions', each with a 'hash' and a 'result'",
+            "a.tier2.yaml:2: scenario 'morning'",
             "  check mode never overwrites it; --tier2-golden=update replaces it",
         ]
     )

@@ -493,8 +493,8 @@ def test_drift_fails_the_pin_item_with_hashes_a_field_diff_and_the_re_pin_comman
     assert old_hash != new_hash
     scenario_line = 9  # `  - name: second`
     assert failure_text(result, "second@golden").splitlines() == [
-        f"a.tier2.yaml:{scenario_line}: golden drift in scenario 'second' "
-        "(pinned in a.tier2.golden.json)",
+        "golden drift in scenario 'second': mission 'greet' final_state.x: 1 -> 2",
+        f"a.tier2.yaml:{scenario_line}: scenario 'second' (pinned in a.tier2.golden.json)",
         f"  scenario hash  {old['scenario_hash']} -> {new['scenario_hash']}",
         f"  mission 'greet' hash  {old_hash} -> {new_hash}",
         "      final_state.x: 1 -> 2",
@@ -510,7 +510,8 @@ def test_a_suite_without_pins_fails_every_pin_item_in_check_mode(
     result = run(pytester, "--tier2-golden")
     assert [outcomes(result)[nodeid] for nodeid in ALPHA_PIN_IDS] == ["FAILED", "FAILED"]
     assert failure_text(result, "first@golden").splitlines() == [
-        "a.tier2.yaml:3: no golden pinned for scenario 'first'; run --tier2-golden=update",
+        "no golden pinned for scenario 'first'; run --tier2-golden=update",
+        "a.tier2.yaml:3: scenario 'first'",
         '  pin it: pytest --tier2-golden=update "a.tier2.yaml::first@golden"',
     ]
     assert not (pytester.path / "a.tier2.golden.json").exists()
@@ -589,7 +590,13 @@ def test_a_subset_update_rewrites_only_the_selected_scenario_and_never_other_fil
     )
     result = run(pytester, "--tier2-golden=update", *selection)
     assert result.ret == pytest.ExitCode.OK
-    assert golden_section(result, "update") == ["wrote a.tier2.golden.json"]
+    assert golden_section(result, "update") == [
+        "wrote a.tier2.golden.json",
+        # Not silently kept: the selection was partial, so the stale pin was not judged.
+        "not judged: partial selection: kept the pin of scenario 'third' in "
+        "a.tier2.golden.json, which suite 'alpha' no longer has; to remove it: "
+        "pytest --tier2-golden=update a.tier2.yaml",
+    ]
     assert outcomes(result)["a.tier2.yaml::first@golden"] == "PASSED"
     assert "a.tier2.yaml::second@golden" not in outcomes(result)
     a_after = a_pins.read_text("utf-8")
@@ -642,8 +649,8 @@ def test_update_deletes_an_orphan_pin_file_only_when_its_whole_directory_ran(
     assert subset.ret == pytest.ExitCode.OK
     assert orphan.exists()
     assert (
-        "stale pin file b.tier2.golden.json: its suite file is gone (delete it, or run: "
-        "pytest --tier2-golden=update .)"
+        "not judged: partial selection: kept pin file b.tier2.golden.json, whose suite file "
+        "is gone; to remove it: pytest --tier2-golden=update ."
     ) in golden_section(subset, "update")
 
     whole = run(pytester, "--tier2-golden=update")
@@ -780,10 +787,12 @@ def test_a_corrupt_pin_file_fails_check_mode_naming_it_and_is_never_overwritten(
     result = run(pytester, "--tier2-golden")
     assert [outcomes(result)[nodeid] for nodeid in ALPHA_PIN_IDS] == ["FAILED", "FAILED"]
     assert result.ret == pytest.ExitCode.TESTS_FAILED
-    assert failure_text(result, "first@golden").startswith("a.tier2.yaml:3: ")
+    # The reason first (the pin file and what is wrong with it), then where the scenario is.
+    assert failure_text(result, "first@golden").startswith("a.tier2.golden.json")
     result.stdout.fnmatch_lines(
         [
-            f"a.tier2.yaml:3: *{message}*",
+            message,
+            "a.tier2.yaml:3: scenario 'first'",
             "  check mode never overwrites it; --tier2-golden=update replaces it",
         ]
     )

@@ -205,7 +205,12 @@ def test_failures_read_well(pytester: pytest.Pytester) -> None:
     result.assert_outcomes(failed=2)
     result.stdout.fnmatch_lines(
         [
-            "ops.tier2.yaml:*: expectation 'subset_lists_each_path' failed: subset_mismatch",
+            "subset_mismatch at executed_steps.0.payload.params.subset_lists_each_path: "
+            "missing b.x, f, g\\.h; differing b.c, e, k",
+            "ops.tier2.yaml:*: expectation 'subset_lists_each_path'",
+            "  scenario  values",
+            "  mission   echo",
+            "  path      executed_steps.0.payload.params.subset_lists_each_path",
             "  op        subset",
             '  expected  {"b": {"c": 3, "x": 1}, "e": [1], "f": null, "g.h": 1, "k": {"m": 1}}',
             '  actual    {"a": 1, "b": {"c": 2, "d": 3}, "e": [1, 2], "k": 1}',
@@ -214,7 +219,12 @@ def test_failures_read_well(pytester: pytest.Pytester) -> None:
     )
     result.stdout.fnmatch_lines(
         [
-            "ops.tier2.yaml:*: expectation 'approx_abs_alone' failed: approx_mismatch",
+            "approx_mismatch at executed_steps.0.payload.params.approx_abs_alone: expected approx "
+            "1000000.0, got 1000000.5 (differs by 0.5, more than the tolerance 0.1)",
+            "ops.tier2.yaml:*: expectation 'approx_abs_alone'",
+            "  scenario  values",
+            "  mission   echo",
+            "  path      executed_steps.0.payload.params.approx_abs_alone",
             "  op        approx",
             "  expected  1000000.0",
             "  tolerance abs 0.1",

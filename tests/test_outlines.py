@@ -143,7 +143,8 @@ def test_a_failing_row_names_the_expectation_and_the_row(pytester: pytest.Pytest
     expectation, row = line_of(text, "id: carried"), line_of(text, "id: one")
     result.stdout.fnmatch_lines(
         [
-            f"o.tier2.yaml:{expectation}: expectation 'carried-one' failed: eq_mismatch",
+            "eq_mismatch at executed_steps.0.payload.params.n: expected 3, got 1",
+            f"o.tier2.yaml:{expectation}: expectation 'carried-one'",
             "  scenario  steps-one",
             f"  row       'one' at o.tier2.yaml:{row}",
             "  mission   echo",
@@ -308,8 +309,9 @@ def test_golden_pins_one_per_row_and_a_row_change_drifts_only_its_pin(
     row = line_of(OUTLINE, "id: three")
     check.stdout.fnmatch_lines(
         [
-            f"o.tier2.yaml:{row}: golden drift in scenario 'steps-three' "
-            "(pinned in o.tier2.golden.json)"
+            "golden drift in scenario 'steps-three': mission 'echo' "
+            'executed_steps.0.payload.params.label: "run-3" -> "run-4" (and 1 more)',
+            f"o.tier2.yaml:{row}: scenario 'steps-three' (pinned in o.tier2.golden.json)",
         ]
     )
 
@@ -446,8 +448,8 @@ ERRORS: dict[str, tuple[str, str, str]] = {
     "unknown_mission_in_an_outline": (
         "      - name: echo\n        params:",
         "      - name: ecco\n        params:",
-        "unknown mission 'ecco' (available: daily_loop, echo, run_tests) (in row 'one' of "
-        "outline 'steps', line 4)",
+        "unknown mission 'ecco'; did you mean 'echo'? (available: daily_loop, echo, run_tests) "
+        "(in row 'one' of outline 'steps', line 4)",
     ),
 }
 
@@ -649,4 +651,4 @@ def test_the_readme_outline_runs_as_the_readme_says(pytester: pytest.Pytester) -
     failed = pytester.runpytest("-p", "no:cacheprovider")
     failed.assert_outcomes(passed=1, failed=1)
     assert shown == [line.strip() for line in failed.outlines if line.strip() in shown]
-    assert len(shown) == 3
+    assert len(shown) == 4

@@ -144,6 +144,33 @@ def test_schema_knows_what_each_new_op_expects() -> None:
     assert tolerances["then"]["properties"] == {"rel": False, "abs": False}
 
 
+def test_schema_lists_the_built_in_missions_params() -> None:
+    """Editors offer exactly the params the registry declares, with their JSON types."""
+    json_types = {int: "integer", str: "string"}
+    registry = default_registry()
+    declared = {
+        name: params
+        for name in registry.missions
+        if (params := registry.mission_params(name)) is not None
+    }
+    assert sorted(declared) == ["daily_loop", "run_tests"]  # echo accepts any params
+    branches = SCHEMA["$defs"]["mission"]["allOf"]
+    for name, params in declared.items():
+        [branch] = [b for b in branches if b["if"]["properties"]["name"]["const"] == name]
+        # In an outline, params and each value may also be a `${...}` template.
+        [reference, template] = branch["then"]["properties"]["params"]["anyOf"]
+        assert template == {"$ref": "#/$defs/template"}
+        listed = SCHEMA["$defs"][reference["$ref"].removeprefix("#/$defs/")]
+        assert listed["additionalProperties"] is False
+        assert {key: value["anyOf"][0]["type"] for key, value in listed["properties"].items()} == {
+            key: json_types[types[0]] for key, types in params.items()
+        }
+        assert all(
+            value["anyOf"][1] == {"$ref": "#/$defs/template"}
+            for value in listed["properties"].values()
+        )
+
+
 def test_the_wheel_ships_the_schema() -> None:
     """pyproject's package data names it (the wheel itself was checked by hand, see report)."""
     pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
@@ -214,7 +241,7 @@ BASE: dict[str, Any] = {
             "name": "morning",
             "initial_state": {"team": "platform", "counter": 0},
             "missions": [
-                {"name": "daily_loop", "params": {"mode": "default"}},
+                {"name": "daily_loop", "params": {"requested_steps": 3}},
                 {"name": "echo", "as": "echo_hello-1", "params": {"message": "hi"}},
             ],
         }
@@ -302,6 +329,13 @@ VALID: dict[str, Mutation] = {
     "skip": setting(expectation, "skip", "not today"),
     "xfail": setting(expectation, "xfail", "known bug"),
     "expected_null": setting(expectation, "expected", None),
+    "daily_loop_both_params": lambda doc: scenario(doc)["missions"][0].update(
+        params={"requested_steps": 9, "requested_human_steps": 0}
+    ),
+    "run_tests_target": lambda doc: scenario(doc)["missions"].append(
+        {"name": "run_tests", "params": {"target": "unit"}}
+    ),
+    "echo_any_params": setting(mission, "params", {"anything": [1, {"goes": True}]}),
     "expected_mapping": setting(expectation, "expected", {"a": [1, 2]}),
     "expected_list": with_op("contains", [1]),
     "matches": with_op("matches", "^wf-"),
@@ -373,6 +407,21 @@ INVALID: dict[str, Mutation] = {
     "alias_empty": setting(mission, "as", ""),
     "alias_number": setting(mission, "as", 7),
     "params_string": setting(mission, "params", "x"),
+    "daily_loop_unknown_param": lambda doc: scenario(doc)["missions"][0].update(
+        params={"requested_step": 3}
+    ),
+    "daily_loop_mode_param": lambda doc: scenario(doc)["missions"][0].update(
+        params={"mode": "default"}
+    ),
+    "daily_loop_string_count": lambda doc: scenario(doc)["missions"][0].update(
+        params={"requested_steps": "3"}
+    ),
+    "daily_loop_bool_count": lambda doc: scenario(doc)["missions"][0].update(
+        params={"requested_human_steps": True}
+    ),
+    "run_tests_number_target": lambda doc: scenario(doc)["missions"].append(
+        {"name": "run_tests", "params": {"target": 5}}
+    ),
     "id_slash": setting(expectation, "id", "a/b"),
     "id_colons": setting(expectation, "id", "a::b"),
     "id_non_ascii": setting(expectation, "id", "café"),

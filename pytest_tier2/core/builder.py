@@ -14,6 +14,7 @@ from .exceptions import (
     EnvelopeViolation,
     MissionParameterError,
 )
+from .suggest import did_you_mean
 
 __all__ = [
     "MAX_HUMAN_STEPS",
@@ -126,13 +127,20 @@ MISSION_TYPES: Mapping[str, Callable[[Mapping[str, Any]], WorkflowDefinition]] =
     "run_tests": build_run_tests,
 }
 
+MISSION_PARAMS: Mapping[str, Mapping[str, type]] = {
+    "daily_loop": {"requested_steps": int, "requested_human_steps": int},
+    "run_tests": {"target": str},
+}
+"""The params each built-in mission type reads, with their types; the registry checks them."""
+
 
 def build_workflow(mission: MissionSpec) -> WorkflowDefinition:
     """Build the workflow for a mission type; the result always fits the limits."""
     builder = MISSION_TYPES.get(mission.type)
     if builder is None:
         raise MissionParameterError(
-            f"Unknown mission type: '{mission.type}'. Supported types: {sorted(MISSION_TYPES)}"
+            f"Unknown mission type: '{mission.type}'{did_you_mean(mission.type, MISSION_TYPES)}. "
+            f"Supported types: {sorted(MISSION_TYPES)}"
         )
     workflow = builder(mission.params)
     try:

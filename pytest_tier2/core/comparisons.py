@@ -11,7 +11,6 @@ hashed and pinned); `approx`, `type`, `length`, `one_of` and `subset` came with 
 
 from __future__ import annotations
 
-import difflib
 import json
 import math
 import re
@@ -20,6 +19,7 @@ from fractions import Fraction
 from typing import Any
 
 from .paths import Path, format_path
+from .suggest import nearest
 
 Verdict = tuple[bool, dict[str, Any]]
 
@@ -327,12 +327,6 @@ _TYPE_ALIASES = {
     "none": "null",
 }
 """Python's and YAML's names for the JSON types, for `did you mean`."""
-
-
-def nearest(value: str, choices: tuple[str, ...]) -> str | None:
-    """The choice closest to a misspelt `value`, or None when none is close."""
-    close = difflib.get_close_matches(value, choices, n=1, cutoff=0.6)
-    return close[0] if close else None
 
 
 def _shown(value: Any) -> str:

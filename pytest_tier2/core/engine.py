@@ -29,6 +29,7 @@ __all__ = [
     "ExecutionContext",
     "OrchestrationResult",
     "Orchestrator",
+    "RaiseSite",
     "StepSpec",
     "WorkflowDefinition",
 ]
@@ -117,8 +118,44 @@ class ExecutionContext:
 
 
 @dataclass(frozen=True)
+class RaiseSite:
+    """Where an operation handler raised: `filename` (absolute), `lineno`, `function`.
+
+    For messages only. It never enters a result's canonical JSON, which must not hold
+    absolute paths, and results compare equal whatever it holds.
+    """
+
+    filename: str
+    lineno: int
+    function: str
+
+
+def raise_site(error: BaseException) -> RaiseSite | None:
+    """The innermost frame of `error`'s traceback: where it was raised."""
+    tb = error.__traceback__
+    if tb is None:
+        return None
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    code = tb.tb_frame.f_code
+    return RaiseSite(code.co_filename, tb.tb_lineno, code.co_name)
+
+
+class HandlerRaised(StepFailed):
+    """A handler raised something other than StepFailed; `site` is where."""
+
+    def __init__(self, message: str, site: RaiseSite | None) -> None:
+        super().__init__(message)
+        self.site = site
+
+
+@dataclass(frozen=True)
 class OrchestrationResult:
-    """What one workflow run did. Fields are frozen; `final_state` and `to_dict()` return copies."""
+    """What one workflow run did. Fields are frozen; `final_state` and `to_dict()` return copies.
+
+    `raised_at` says where a handler that raised did so. It is for messages only: outside
+    `tree`, `to_dict()` and every hash, and ignored by `==`.
+    """
 
     id: str
     success: bool
@@ -128,6 +165,7 @@ class OrchestrationResult:
     error_message: str | None
     lineage: FrozenMap
     receipt: FrozenMap
+    raised_at: RaiseSite | None = field(default=None, compare=False, repr=False)
 
     @property
     def executed_steps(self) -> list[StepSpec]:
@@ -208,6 +246,7 @@ class Orchestrator:
         executed: list[StepSpec] = []
         failed_step_id: str | None = None
         error_message: str | None = None
+        raised_at: RaiseSite | None = None
         for step in workflow.steps:
             executed.append(step)
             if step.kind != "runtime":
@@ -216,6 +255,7 @@ class Orchestrator:
                 state = self._run_step(step, state)
             except StepFailed as failure:
                 failed_step_id, error_message = step.id, f"Step '{step.id}' failed: {failure}"
+                raised_at = failure.site if isinstance(failure, HandlerRaised) else None
                 break
         executed_ids = FrozenList(step.id for step in executed)
         return OrchestrationResult(
@@ -227,6 +267,7 @@ class Orchestrator:
             error_message=error_message,
             lineage=FrozenMap((("executed_step_ids", executed_ids), ("workflow_id", workflow.id))),
             receipt=FrozenMap((("id", workflow.id), ("steps", executed_ids))),
+            raised_at=raised_at,
         )
 
     def _run_step(self, step: StepSpec, state: FrozenMap) -> FrozenMap:
@@ -244,7 +285,8 @@ class Orchestrator:
         except StepFailed:
             raise
         except Exception as error:  # a user's handler bug fails its step, never the run
-            raise StepFailed(f"{type(error).__name__}: {error}") from error
+            message = f"{type(error).__name__}: {error}"
+            raise HandlerRaised(message, raise_site(error)) from error
         if not isinstance(new_state, Mapping):
             raise StepFailed(
                 f"operation {operation!r} returned {type(new_state).__name__}, not a mapping"

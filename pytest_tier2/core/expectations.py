@@ -20,6 +20,7 @@ from .comparisons import (
 from .exceptions import ExpectationError
 from .harness import tree_of
 from .paths import Path, nearest_paths, parse_path, resolve
+from .suggest import did_you_mean
 from .suite import ScenarioSuiteResult
 
 __all__ = [
@@ -73,7 +74,8 @@ class MissionExpectation:
     def __post_init__(self) -> None:
         if self.op not in ALL_OPS:
             raise ExpectationError(
-                f"expectation '{self.id}': unknown op {self.op!r} (allowed: {', '.join(ALL_OPS)})"
+                f"expectation '{self.id}': unknown op {self.op!r}"
+                f"{did_you_mean(str(self.op), ALL_OPS)} (allowed: {', '.join(ALL_OPS)})"
             )
         object.__setattr__(self, "segments", parse_path(self.path))
         if self.op in OPS_WITHOUT_EXPECTED and self.expected is not None:

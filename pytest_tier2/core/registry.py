@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from contextlib import contextmanager
 from typing import Any, Generic, TypeVar
 
-from .builder import build_from_params
+from .builder import MISSION_PARAMS, build_from_params
 from .canonical import freeze_mapping, thaw
 from .engine import (
     ExecutionContext,
@@ -23,11 +23,14 @@ from .exceptions import (
     UnknownMissionError,
 )
 from .operations import BUILTIN_OPERATIONS, OperationHandler
+from .params import ParamTypes, normalise
+from .suggest import did_you_mean
 
 __all__ = [
     "MISSION_REGISTRY",
     "MissionBuilder",
     "NameRegistry",
+    "ParamTypes",
     "Registry",
     "UnknownMissionError",
     "default_registry",
@@ -113,21 +116,54 @@ class Registry:
     def __init__(self) -> None:
         self.missions: NameRegistry[MissionBuilder] = NameRegistry("mission")
         self.operations: NameRegistry[OperationHandler] = NameRegistry("operation")
+        self._params: dict[str, tuple[MissionBuilder, dict[str, tuple[type, ...]]]] = {}
+        """Declared params by mission, with the builder they were declared for."""
 
     @classmethod
     def with_builtins(cls) -> Registry:
         """A registry holding the built-in missions and operations."""
         registry = cls()
         for name in ("daily_loop", "run_tests"):
-            registry.missions.add(name, build_from_params(name), BUILTIN)
-        registry.missions.add("echo", build_echo, BUILTIN)
+            registry._add_mission(name, build_from_params(name), BUILTIN, MISSION_PARAMS[name])
+        registry.missions.add("echo", build_echo, BUILTIN)  # echo carries any params back
         for name, handler in BUILTIN_OPERATIONS.items():
             registry.operations.add(name, handler, BUILTIN)
         return registry
 
-    def add_mission(self, name: str, builder: MissionBuilder) -> None:
-        """Register a mission builder under a new name."""
-        self.missions.add(name, builder, _caller_place(1))
+    def add_mission(
+        self, name: str, builder: MissionBuilder, params: Mapping[str, ParamTypes] | None = None
+    ) -> None:
+        """Register a mission builder under a new name.
+
+        `params` declares the params it reads, each with a type or a tuple of types
+        (`{"start": int, "label": str}`); a suite that gives another name, or a value of
+        another type, fails at collection. Without `params` the mission accepts any.
+        """
+        self._add_mission(name, builder, _caller_place(1), params)
+
+    def _add_mission(
+        self,
+        name: str,
+        builder: MissionBuilder,
+        place: str,
+        params: Mapping[str, ParamTypes] | None,
+    ) -> None:
+        declared = None if params is None else normalise(str(name), params)
+        self.missions.add(name, builder, place)
+        if declared is not None:
+            self._params[name] = (builder, declared)
+
+    def mission_params(self, name: str) -> Mapping[str, tuple[type, ...]] | None:
+        """The params mission `name` declares, or None when it accepts any.
+
+        A declaration holds for the builder it was made with: a builder replaced later
+        (by monkeypatch, say) accepts any params. Reading a suite file checks calls against
+        it (`core.params.param_problem`); `run_mission` from Python does not, as before.
+        """
+        entry = self._params.get(name)
+        if entry is None or self.missions.get(name) is not entry[0]:
+            return None
+        return entry[1]
 
     def add_operation(self, name: str, handler: OperationHandler) -> None:
         """Register a pure `(state, payload) -> new_state` operation under a new name."""
@@ -142,6 +178,7 @@ class Registry:
         ):
             for name in source:
                 target.add(name, source[name], source.place_of(name))  # type: ignore[arg-type]
+        clone._params = dict(self._params)
         return clone
 
     @contextmanager
@@ -160,7 +197,8 @@ class Registry:
         builder = self.missions.get(name)
         if builder is None:
             raise UnknownMissionError(
-                f"Unknown mission: '{name}'. Available missions: {list(self.missions)}"
+                f"Unknown mission: '{name}'{did_you_mean(name, self.missions)}. "
+                f"Available missions: {list(self.missions)}"
             )
         own_params = None if params is None else thaw(freeze_mapping(params, "params"))
         workflow = builder(own_params)

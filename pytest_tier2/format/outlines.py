@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from ..core.comparisons import nearest
+from ..core.suggest import nearest
 from .errors import SuiteFileError
 from .spec import Row
 from .version import VERSION_1_1, FormatVersion

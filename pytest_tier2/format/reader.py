@@ -22,8 +22,10 @@ from ..core.comparisons import (
 from ..core.exceptions import PathSyntaxError
 from ..core.expectations import MissionExpectation, SuiteExpectationsDefinition
 from ..core.harness import MissionCall, ScenarioDefinition
+from ..core.params import param_problem
 from ..core.paths import parse_path
 from ..core.registry import Registry
+from ..core.suggest import did_you_mean
 from ..core.suite import ScenarioSuiteDefinition
 from .errors import SuiteFileError
 from .outlines import expand
@@ -73,7 +75,8 @@ class SuiteReader:
             if key not in allowed:
                 raise self.fail(
                     node.key_lines[key],
-                    f"unknown key {key!r} in {what} (allowed: {', '.join(allowed)})",
+                    f"unknown key {key!r} in {what}{did_you_mean(key, allowed)} "
+                    f"(allowed: {', '.join(allowed)})",
                 )
         for key in required:
             if key not in fields:
@@ -195,13 +198,22 @@ class SuiteReader:
     def mission_call(self, node: Node) -> MissionCall:
         fields = self.mapping(node, "mission", MISSION_KEYS, ("name",))
         name = self.text(fields["name"], "name")
-        if name not in self.registry.missions:
+        missions = self.registry.missions
+        if name not in missions:
             raise self.fail(
                 fields["name"].line,
-                f"unknown mission {name!r} (available: {', '.join(self.registry.missions)})",
+                f"unknown mission {name!r}{did_you_mean(name, missions)} "
+                f"(available: {', '.join(missions)})",
             )
         alias = self.name(fields["as"], "as", "result key") if "as" in fields else None
         params = self.optional_mapping(fields.get("params"), "params")
+        declared = self.registry.mission_params(name)
+        if params and declared is not None:
+            problem = param_problem(name, declared, params)
+            if problem is not None:
+                node = fields["params"]
+                line = node.value[problem.name].line if problem.in_value else None
+                raise self.fail(line or node.key_lines[problem.name], problem.message)
         return MissionCall(name, params, alias)
 
     def expectation(
@@ -224,20 +236,25 @@ class SuiteReader:
         if scenario not in result_keys:
             raise self.fail(
                 fields["scenario"].line,
-                f"unknown scenario {scenario!r} in expectation '{eid}' "
+                f"unknown scenario {scenario!r} in expectation '{eid}'"
+                f"{did_you_mean(scenario, result_keys)} "
                 f"(this file has: {', '.join(result_keys) or 'none'})",
             )
         mission = self.text(fields["mission"], "mission")
         if mission not in result_keys[scenario]:
             raise self.fail(
                 fields["mission"].line,
-                f"unknown mission result {mission!r} in expectation '{eid}': scenario "
-                f"'{scenario}' has {', '.join(result_keys[scenario]) or 'no missions'}",
+                f"unknown mission result {mission!r} in expectation '{eid}'"
+                f"{did_you_mean(mission, result_keys[scenario])} (scenario '{scenario}' "
+                f"has: {', '.join(result_keys[scenario]) or 'no missions'})",
             )
         path = self.typed(fields["path"], "path", str, "string")
         op = self.text(fields["op"], "op")
         if op not in ALL_OPS:
-            raise self.fail(fields["op"].line, f"unknown op {op!r} (allowed: {', '.join(ALL_OPS)})")
+            raise self.fail(
+                fields["op"].line,
+                f"unknown op {op!r}{did_you_mean(op, ALL_OPS)} (allowed: {', '.join(ALL_OPS)})",
+            )
         if op in OPS_SINCE_1_1:
             self.version.require(f"op {op!r}", fields["op"].line, self.fail)
         tolerances = (
