@@ -25,7 +25,7 @@ def display_path(path: str | os.PathLike[str], base: str | os.PathLike[str]) -> 
     return str(path) if relative.startswith("..") else relative
 
 
-class ExpectationFailed(Exception):
+class ExpectationFailed(AssertionError):
     """An expectation's verdict was a failure.
 
     `row` says, for an expectation expanded from an outline, which row of the examples it
@@ -49,7 +49,7 @@ class SuiteRunError(Exception):
     """A suite could not run; every item of its file fails with this."""
 
 
-class GoldenMismatch(Exception):
+class GoldenMismatch(AssertionError):
     """A scenario's results differ from its pins, or it has none."""
 
 
