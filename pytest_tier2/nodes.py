@@ -20,7 +20,7 @@ from .failures import (
     display_path,
 )
 from .format import ExpectationEntry, SuiteFileError, SuiteSpec, load_file
-from .runner import SuiteOutcome, run_spec
+from .runner import SuiteOutcome, interrupted, run_spec
 from .state import STATE_KEY
 
 if TYPE_CHECKING:
@@ -94,10 +94,32 @@ class Tier2File(pytest.File):
         self._pending = nodeids
 
     def outcome(self) -> SuiteOutcome:
-        """Run the suite the first time any of its items asks, then reuse the outcome."""
+        """Run the suite the first time any of its items asks, then reuse the outcome.
+
+        A run interrupted from outside is an outcome too: pytest-timeout's signal raises
+        `pytest.fail` inside it. The item that was running fails with that exception, as the
+        interrupter meant; the file's other items fail with the same cause, without running
+        (and hanging) again. A KeyboardInterrupt or `pytest.exit()` ends the session: not kept.
+        """
         if self._outcome is None:
-            self._outcome = run_spec(self.spec, self.registry)
+            try:
+                outcome = run_spec(self.spec, self.registry)
+            except KeyboardInterrupt:
+                raise
+            except BaseException as error:
+                self._outcome = interrupted(error)
+                raise
+            if isinstance(outcome.error, pytest.exit.Exception):  # an `Exception`, caught
+                raise outcome.error
+            self._outcome = outcome
         return self._outcome
+
+    def interrupted_by(self, error: BaseException) -> SuiteRunError | None:
+        """The failure that this file's items share, if `error` interrupted its suite's run."""
+        outcome = self._outcome
+        if outcome is None or outcome.interruption is not error or outcome.error is None:
+            return None
+        return self.run_error(outcome.error)
 
     @property
     def pin_path(self) -> Path:
@@ -173,6 +195,9 @@ class Tier2Item(pytest.Item):
             return describe_failure(excinfo.value)
         if isinstance(excinfo.value, (SuiteRunError, GoldenMismatch)):
             return str(excinfo.value)
+        shared = self.suite_file.interrupted_by(excinfo.value)
+        if shared is not None:  # reads as its siblings do, located at its YAML line
+            return str(shared)
         return super().repr_failure(excinfo, style=style)
 
     def record_hashes(self, test_run: TestRunResult, scenario: str) -> None:
