@@ -55,7 +55,8 @@ Mode = Literal["full", "collect"]
 
 SIDES: Final[tuple[Side, ...]] = ("tier2", "plain", "floor")
 SCENARIOS_PER_FILE: Final = 5
-BASE_PYTEST_ARGS: Final[tuple[str, ...]] = ("-q", "-p", "no:cacheprovider")
+# pytest-randomly (in the test extra) would reorder and reseed every measured run.
+BASE_PYTEST_ARGS: Final[tuple[str, ...]] = ("-q", "-p", "no:cacheprovider", "-p", "no:randomly")
 # Plain and floor runs block the plugin so it costs nothing there.
 NO_TIER2_ARGS: Final[tuple[str, ...]] = ("-p", "no:tier2")
 # Environment variables that would change what a child pytest does.

@@ -19,6 +19,7 @@ from .core.expectations import ExpectationResult, MissionExpectation
 from .core.harness import ResultLike, tree_of
 from .core.suggest import nearest
 from .longrepr import FailureRepr
+from .runner import Interrupted
 
 if TYPE_CHECKING:
     from .format import SuiteSpec
@@ -256,7 +257,9 @@ class RunErrorReport:
     place: str
     """` in scenario 's', mission 'm'`, or "" when the error came from no mission call."""
     error: str
-    raised_at: str | None
+    site: str | None
+    """`raised at conftest.py:12 in bump`, or `interrupted at ...` for a run stopped from
+    outside; None when the error came from pytest-tier2 itself."""
 
     @property
     def reason(self) -> str:
@@ -267,28 +270,36 @@ class RunErrorReport:
     def pytest_failure(self, suite_name: str) -> SuiteRunError:
         """The failure of each item: the reason first, then where."""
         body = [f"{self.path}:{self.line}: suite '{suite_name}' could not run{self.place}"]
-        if self.raised_at is not None:
-            body.append(f"  raised at {self.raised_at}")
+        if self.site is not None:
+            body.append(f"  {self.site}")
         return SuiteRunError(self.reason, self.path, self.line, body)
 
     def compiler_style(self, suite_name: str) -> str:
         """The CLI's form: `file:line: message`, as every other CLI message."""
         text = f"{self.path}:{self.line}: suite '{suite_name}' could not run{self.place}: "
         text += self.error
-        if self.raised_at is not None:
-            text += f"\n  raised at {self.raised_at}"
+        if self.site is not None:
+            text += f"\n  {self.site}"
         return text
 
 
 def run_error_report(
     shown: str, spec: SuiteSpec, error: BaseException, base: str | os.PathLike[str]
 ) -> RunErrorReport:
-    """Name the error that stopped a suite, at the failing mission call."""
+    """Name the error that stopped a suite, at the failing mission call, and where in the
+    user's code it was raised (or, for a run interrupted from outside, where it stopped)."""
     context = getattr(error, "tier2_context", None)
     line = spec.call_lines.get(context, 1) if context else 1
     place = f" in scenario '{context[0]}', mission '{context[1]}'" if context else ""
-    raised_at = None
-    if not isinstance(error, Tier2Error) and error.__traceback__ is not None:
-        frame = traceback.extract_tb(error.__traceback__)[-1]
-        raised_at = f"{display_path(frame.filename, base)}:{frame.lineno} in {frame.name}"
-    return RunErrorReport(shown, line, place, f"{type(error).__name__}: {error}", raised_at)
+    frame: tuple[str, int, str] | None = None
+    if isinstance(error, Interrupted):
+        text, verb, frame = str(error), "interrupted at", error.site
+    else:
+        text, verb = f"{type(error).__name__}: {error}", "raised at"
+        if not isinstance(error, Tier2Error) and error.__traceback__ is not None:
+            last = traceback.extract_tb(error.__traceback__)[-1]
+            frame = (last.filename, last.lineno or 0, last.name)
+    site = None
+    if frame is not None:
+        site = f"{verb} {display_path(frame[0], base)}:{frame[1]} in {frame[2]}"
+    return RunErrorReport(shown, line, place, text, site)

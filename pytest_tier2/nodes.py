@@ -21,8 +21,8 @@ from .failures import (
     run_error_report,
 )
 from .format import ExpectationEntry, SuiteFileError, SuiteSpec, load_file
-from .longrepr import FailureRepr
-from .runner import SuiteOutcome, run_spec
+from .longrepr import CollectErrorRepr
+from .runner import SuiteOutcome, interrupted, run_spec
 from .state import STATE_KEY
 
 if TYPE_CHECKING:
@@ -106,7 +106,7 @@ class Tier2File(pytest.File):
         """`file:line: message` as the body; the reason alone on `-ra`'s `ERROR` line."""
         error = self._load_error
         if error is not None and isinstance(excinfo.value, self.CollectError):
-            return FailureRepr(str(error), error.message, error.path, error.line)
+            return CollectErrorRepr(str(error), error.message, error.path, error.line)
         return super().repr_failure(excinfo)
 
     def expect_items(self, items: list[Tier2Item]) -> None:
@@ -122,10 +122,32 @@ class Tier2File(pytest.File):
         return self._runs_anyway
 
     def outcome(self) -> SuiteOutcome:
-        """Run the suite the first time any of its items asks, then reuse the outcome."""
+        """Run the suite the first time any of its items asks, then reuse the outcome.
+
+        A run interrupted from outside is an outcome too: pytest-timeout's signal raises
+        `pytest.fail` inside it. The item that was running fails with that exception, as the
+        interrupter meant; the file's other items fail with the same cause, without running
+        (and hanging) again. A KeyboardInterrupt or `pytest.exit()` ends the session: not kept.
+        """
         if self._outcome is None:
-            self._outcome = run_spec(self.spec, self.registry)
+            try:
+                outcome = run_spec(self.spec, self.registry)
+            except KeyboardInterrupt:
+                raise
+            except BaseException as error:
+                self._outcome = interrupted(error)
+                raise
+            if isinstance(outcome.error, pytest.exit.Exception):  # an `Exception`, caught
+                raise outcome.error
+            self._outcome = outcome
         return self._outcome
+
+    def interrupted_by(self, error: BaseException) -> SuiteRunError | None:
+        """The failure that this file's items share, if `error` interrupted its suite's run."""
+        outcome = self._outcome
+        if outcome is None or outcome.interruption is not error or outcome.error is None:
+            return None
+        return self.run_error(outcome.error)
 
     @property
     def pin_path(self) -> Path:
@@ -222,6 +244,9 @@ class Tier2Item(pytest.Item):
     ) -> str | Any:
         if isinstance(excinfo.value, Tier2Failure):
             return excinfo.value.longrepr()
+        shared = self.suite_file.interrupted_by(excinfo.value)
+        if shared is not None:  # reads as its siblings do, located at its YAML line
+            return shared.longrepr()
         return super().repr_failure(excinfo, style=style)
 
     @property
@@ -240,7 +265,12 @@ class Tier2Item(pytest.Item):
         suite_file = self.suite_file
         if not suite_file.runs_anyway():
             return
-        test_run = suite_file.outcome().result
+        try:
+            test_run = suite_file.outcome().result
+        except (KeyboardInterrupt, pytest.exit.Exception):
+            raise
+        except BaseException:
+            return  # interrupted (pytest-timeout): the outcome is kept, the items that run say so
         if test_run is None:
             return  # the suite could not run: the items that run will say why
         properties = hash_properties(test_run, self.scenario_name)

@@ -7,6 +7,7 @@ file is collected, so repositories without suites pay nothing for the plugin.
 from __future__ import annotations
 
 import argparse
+import html
 import sys
 from collections.abc import Generator
 from pathlib import Path
@@ -98,6 +99,8 @@ def pytest_configure(config: pytest.Config) -> None:
         config.pluginmanager.register(ReportExtras(), "tier2-report-extras")
     if config.pluginmanager.hasplugin("xdist"):
         config.pluginmanager.register(XdistHooks(state), "tier2-xdist")
+    if config.pluginmanager.hasplugin("html") and html_takes_strings():
+        config.pluginmanager.register(HtmlHooks(), "tier2-html")
     config.stash[STATE_KEY] = state
     config.pluginmanager.register(state, "tier2-state")
 
@@ -152,13 +155,13 @@ class XdistHooks:
     def pytest_report_from_serializable(
         self, config: pytest.Config, data: dict[str, Any]
     ) -> Generator[None, object, object]:
-        """On the controller, make the FailureRepr again, so `-ra` shows the reason."""
-        from .longrepr import SERIAL_KEY, FailureRepr
+        """On the controller, make the repr again, so `-ra` shows the reason."""
+        from .longrepr import SERIAL_KEY, from_json
 
         carried = data.pop(SERIAL_KEY, None)
         report = yield
         if carried is not None and report is not None:
-            report.longrepr = FailureRepr.from_json(carried)  # type: ignore[attr-defined]
+            report.longrepr = from_json(carried)  # type: ignore[attr-defined]
         return report
 
     def pytest_xdist_node_collection_finished(self, node: Any, ids: list[str]) -> None:
@@ -187,3 +190,29 @@ class ReportExtras:
             for name, value in (getattr(item, "tier2_report_extras", None) or {}).items():
                 setattr(report, name, value)
         return report
+
+
+def html_takes_strings() -> bool:
+    """pytest-html 4 builds its table from HTML strings; 3 took `py.xml` objects."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return int(version("pytest-html").split(".")[0]) >= 4
+    except (PackageNotFoundError, ValueError):
+        return False
+
+
+class HtmlHooks:
+    """pytest-html's results table gains a column with each tier2 item's suite hash.
+    Registered only when pytest-html is installed; its hooks are optional, so nothing here
+    depends on it."""
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_html_results_table_header(self, cells: list[str]) -> None:
+        cells.append('<th class="tier2-suite-hash">tier2 suite hash</th>')
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_html_results_table_row(self, report: pytest.TestReport, cells: list[str]) -> None:
+        properties = dict(getattr(report, "user_properties", ()))
+        suite_hash = html.escape(str(properties.get("tier2_suite_hash", "")))
+        cells.append(f'<td class="col-tier2-suite-hash">{suite_hash}</td>')

@@ -145,8 +145,9 @@ def run_scenario(defn: ScenarioDefinition, *, registry: Registry | None = None) 
     for call in defn.missions:
         try:
             results[call.result_key] = registry.run_mission(call.name, ctx, call.params)
-        except Exception as error:
-            # The same exception propagates, annotated with where it happened.
+        except BaseException as error:
+            # The same exception propagates, annotated with where it happened; an interruption
+            # (pytest-timeout's signal raises inside the run) is annotated too.
             if not hasattr(error, "tier2_context"):
                 error.tier2_context = (defn.scenario_name, call.result_key)  # type: ignore[attr-defined]
             raise
