@@ -16,7 +16,10 @@ from typing import Any
 
 from .yaml_source import MAX_DEPTH, Node, YamlSourceError, plain_value
 
-_KEY = re.compile(r"([A-Za-z0-9_][^:#'\"\[\]{},]*?)[ ]*:(?: +|$)")
+_KEY = re.compile(r"([A-Za-z0-9_][^:#'\"\[\]{},]*):(?: +|$)")
+"""A plain key, with any spaces before its ':' (strip them). Greedy up to the first
+indicator, so a long run of spaces is read once: a lazy key followed by `[ ]*:` rescanned
+the run at every character, quadratic in its length."""
 _PLAIN_START_FORBIDDEN = frozenset("&*!|>%@`?'\"[]{},#")
 _FLOW_PLAIN_END = re.compile(r"[,\[\]{}:#]")
 _CONTENT_LINE = re.compile(r"^( *)([^ #\n](?:[^\n]*[^ \n])?) *$", re.MULTILINE)
@@ -188,7 +191,7 @@ def _block_key(content: str, line: int) -> tuple[str, str]:
     match = _KEY.match(content)
     if match is None:
         raise _Decline
-    key = plain_value(match.group(1), line)
+    key = plain_value(match.group(1).rstrip(" "), line)
     if not isinstance(key, str):
         raise _Decline  # libyaml's reader words the error
     return key, content[match.end() :]
@@ -299,7 +302,7 @@ class _Flow:
                 after = _AFTER_QUOTED_KEY.match(self.text, end)
             else:
                 after = _KEY.match(self.text, position)
-                key = plain_value(after.group(1), self.line) if after else None
+                key = plain_value(after.group(1).rstrip(" "), self.line) if after else None
             if after is None or self.text[after.end() - 1] != " " or not isinstance(key, str):
                 raise _Decline
             if key in node.value:

@@ -15,16 +15,12 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from typing import Any
 
 import yaml
 
 from ..core.exceptions import Tier2Error
-
-try:
-    from yaml import CSafeLoader as _Loader
-except ImportError:  # pragma: no cover - libyaml is missing on some platforms
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 MAX_DEPTH = 100
 MAX_EXPANDED_NODES = 1_000_000
@@ -36,6 +32,14 @@ _SEQ_TAG = _STD + "seq"
 _MERGE_TAG = _STD + "merge"
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
 _STR_TAG = _STD + "str"
+_INT_TAG = _STD + "int"
+_NUMBER_TAGS = {_INT_TAG, _STD + "float"}
+MAX_NUMBER_CHARACTERS = 20_000
+"""Longer numbers are refused before they are built: building a base-60 or a decimal
+number takes time that grows faster than its length. A binary integer of 4,300 decimal
+digits, the most canonical JSON writes, needs about 14,300 characters."""
+_INT_BITS_ALWAYS_WRITTEN = 2_000  # 603 decimal digits: below any digit limit Python allows
+_TOO_BIG_FLOAT = "it is beyond the range of a float"
 _ALIAS = re.compile(r"\*[^\s,\[\]{}]+")
 _BOM = b"\xef\xbb\xbf"
 _NULL_FORMS = ("", "~", "null", "Null", "NULL")
@@ -107,8 +111,8 @@ def show_tag(tag: str) -> str:
     return "!!" + tag[len(_STD) :] if tag.startswith(_STD) else tag
 
 
-class _Composer(_Loader):
-    """libyaml's composer, resolving tags through the memoised `resolve_plain`."""
+class _Resolving:
+    """A composer mixin resolving tags through the memoised `resolve_plain`."""
 
     def resolve(self, kind: Any, value: str | None, implicit: tuple[bool, bool]) -> str:
         # By name, not class identity: see `parse`.
@@ -121,17 +125,38 @@ class _Composer(_Loader):
         return resolve_plain(value) if implicit[0] else _STR_TAG
 
 
-def parse(text: str) -> Node | None:
-    """Parse one YAML document into Nodes; None when the text holds no document."""
-    loader = _Composer(text)
+class PythonComposer(_Resolving, yaml.SafeLoader):
+    """PyYAML's pure-Python composer: the fallback where libyaml is missing."""
+
+
+COMPOSER: Any = PythonComposer
+"""The composer `parse` uses: libyaml's when PyYAML was built with it."""
+if getattr(yaml, "__with_libyaml__", False):
+
+    class LibyamlComposer(_Resolving, yaml.CSafeLoader):
+        """libyaml's composer, about ten times faster than the pure-Python one."""
+
+    COMPOSER = LibyamlComposer
+
+
+def parse(text: str, composer: Any = None) -> Node | None:
+    """Parse one YAML document into Nodes; None when the text holds no document.
+
+    `composer` defaults to `COMPOSER`; the tests pass `PythonComposer` to check that both
+    composers give every file the same verdict.
+    """
+    loader = None
     try:
+        # The pure-Python reader checks every character as it is made.
+        loader = (composer or COMPOSER)(text)
         root = loader.get_single_node()
     except Exception as error:
         # Matched by attributes, not classes: libyaml's extension keeps the classes of the
         # first `yaml` import, which differ from a later re-import's (pytester does that).
         raise _source_error(text, error) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     return None if root is None else _convert(root)
 
 
@@ -200,19 +225,59 @@ def _scalar(tag: str, value: str, line: int) -> Any:
             kind = "date" if len(value) == 10 else "timestamp"
             raise YamlSourceError(
                 line,
-                f"tag '!!timestamp' is not allowed: {value!r} is a {kind}, not a JSON value; "
-                "quote it to make it a string",
+                f"tag '!!timestamp' is not allowed: {shown(value)} is a {kind}, not a JSON "
+                "value; quote it to make it a string",
             )
         raise YamlSourceError(line, f"tag '{show_tag(tag)}' is not allowed")
     if tag == _STD + "null" and value not in _NULL_FORMS:
-        raise YamlSourceError(line, f"{value!r} is not a valid !!null")
+        raise YamlSourceError(line, f"{shown(value)} is not a valid !!null")
+    if tag in _NUMBER_TAGS and len(value) > MAX_NUMBER_CHARACTERS:
+        raise YamlSourceError(
+            line,
+            f"{shown(value)} is too long for a number (at most "
+            f"{MAX_NUMBER_CHARACTERS:,} characters)",
+        )
     try:
         result = _CONSTRUCTOR.construct_object(yaml.ScalarNode(tag, value))
+    except OverflowError:  # a base-60 float: PyYAML sums it with an int place value
+        raise YamlSourceError(
+            line, f"{shown(value)} is not a JSON value: {_TOO_BIG_FLOAT}"
+        ) from None
     except (ValueError, KeyError, IndexError, yaml.YAMLError):
-        raise YamlSourceError(line, f"{value!r} is not a valid {show_tag(tag)}") from None
+        if tag == _INT_TAG and _int_digit_limit() < sum(map(str.isdigit, value)):
+            raise YamlSourceError(line, _too_many_digits(value)) from None
+        raise YamlSourceError(line, f"{shown(value)} is not a valid {show_tag(tag)}") from None
     if isinstance(result, float) and not math.isfinite(result):
-        raise YamlSourceError(line, f"{value!r} is not a JSON value (NaN and infinity are not)")
+        if value.lstrip("+-").lower() in (".inf", ".nan"):
+            problem = "NaN and infinity are not"
+        else:
+            problem = _TOO_BIG_FLOAT
+        raise YamlSourceError(line, f"{shown(value)} is not a JSON value: {problem}")
+    if type(result) is int and result.bit_length() > _INT_BITS_ALWAYS_WRITTEN:
+        try:
+            str(result)  # what canonical JSON does; Python refuses ints past its digit limit
+        except ValueError:
+            raise YamlSourceError(line, _too_many_digits(value)) from None
     return result
+
+
+def _int_digit_limit() -> int:
+    """Python's limit on the digits of an int written as text (0, or absent, is none)."""
+    limit: int = getattr(sys, "get_int_max_str_digits", lambda: 0)()
+    return limit or sys.maxsize
+
+
+def _too_many_digits(value: str) -> str:
+    return (
+        f"{shown(value)} is not a JSON value: an integer of more than {_int_digit_limit():,} digits"
+    )
+
+
+def shown(value: str) -> str:
+    """A scalar as a message quotes it: whole when short, else its start and its length."""
+    if len(value) <= 60:
+        return repr(value)
+    return f"{value[:40]!r}... ({len(value):,} characters)"
 
 
 def _check_collection_tag(tag: str, expected: str, line: int) -> None:
