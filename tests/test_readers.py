@@ -8,17 +8,27 @@ must load with the same values and lines, or fail with the same message at the s
 from __future__ import annotations
 
 import contextlib
+import random
 import sys
 import time
 from collections.abc import Callable
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from pytest_tier2.format import yaml_source
 from pytest_tier2.format.yaml_fast import parse_fast
-from pytest_tier2.format.yaml_source import Node, PythonComposer, YamlSourceError, parse
+from pytest_tier2.format.yaml_source import (
+    Node,
+    PythonComposer,
+    YamlSourceError,
+    decode,
+    parse,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
 
 READERS: dict[str, Callable[[str], Node | None]] = {
     "fast": parse_fast,
@@ -185,3 +195,320 @@ def test_a_nine_megabyte_number_is_refused_at_once() -> None:
     with pytest.raises(YamlSourceError, match="is too long for a number"):
         parse_fast(text) or parse(text)
     assert time.process_time() - start < 5
+
+
+# --- decisions where the readers disagreed -------------------------------------------------
+
+
+def loads(text: str) -> Any:
+    """The plain value every reader reads from a text."""
+    result = the_verdict(text)
+    assert result[0] != "error", result
+    return plain(result)
+
+
+def plain(shaped: Any) -> Any:
+    kind = shaped[0]
+    if kind == "mapping":
+        return {key: plain(value) for key, _, value in shaped[2]}
+    if kind == "sequence":
+        return [plain(item) for item in shaped[2]]
+    return shaped[3]
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("a: [what?]\n", ["what?"]),
+        ("a: [a ?b, c?d]\n", ["a ?b", "c?d"]),
+        ("a: {why?: because, x: y?}\n", {"why?": "because", "x": "y?"}),
+        ("a: [a:b, a#b, -a, a-b, a -b]\n", ["a:b", "a#b", "-a", "a-b", "a -b"]),
+        ("a: [? b]\n", [{"b": None}]),
+    ],
+)
+def test_indicators_inside_flow_scalars_read_alike(text: str, value: Any) -> None:
+    """A '?' inside a plain scalar in a flow collection is text, as in libyaml and YAML 1.2;
+    PyYAML's pure-Python reader used to stop there and fail."""
+    assert loads(text) == {"a": value}
+
+
+LONG_KEY = "k" * 1025
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"{LONG_KEY}: 1\n",
+        f"a: &anchor 1\n{LONG_KEY}: 1\n",  # an anchor sends the file past the fast reader
+        f"- {LONG_KEY}: 1\n",
+        f"'{LONG_KEY}': 1\n",
+        f"a: {{{LONG_KEY}: 1}}\n",
+    ],
+    ids=["block", "with an anchor", "in a sequence", "quoted", "flow"],
+)
+def test_a_key_longer_than_1024_characters_fails_on_every_reader(text: str) -> None:
+    line, message = error_of(text)
+    assert line == text.count("\n")
+    assert message.startswith("invalid YAML: ")
+    assert message.endswith("(a key may be at most 1024 characters long, up to its ':')")
+
+
+def test_a_key_of_1024_characters_loads_on_every_reader() -> None:
+    key = "k" * 1024
+    assert loads(f"{key}: 1\nb: &x 2\nc: *x\n") == {key: 1, "b": 2, "c": 2}
+    assert loads(f"{key}: 1\n") == {key: 1}
+
+
+TAB = "a tab character: YAML allows tabs only inside quoted strings"
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ("a: 1\nb: x\ty\n", 2),
+        ("a: 1\nb:\tx\n", 2),
+        ("a:\n\t- 1\n", 2),
+        ("a: [1,\t2]\n", 1),
+        ("a: 1\t# comment\n", 1),
+        ("a: 1\n\t\nb: 2\n", 2),
+    ],
+)
+def test_a_tab_outside_quotes_block_scalars_and_comments_fails_on_every_reader(
+    text: str, line: int
+) -> None:
+    """libyaml took tabs as spaces in some of these places, PyYAML's own reader in none."""
+    assert error_of(text) == (line, TAB + error_of(text)[1][len(TAB) :])
+
+
+def test_tabs_inside_quotes_block_scalars_and_comments_load_on_every_reader() -> None:
+    text = "a: 'x\ty'\nb: \"x\ty\"\nc: |\n  x\ty\nd: 1 #\tcomment\n#\tcomment\n"
+    assert loads(text) == {"a": "x\ty", "b": "x\ty", "c": "x\ty\n", "d": 1}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a: |#c\n  x\n", (1, "invalid YAML: expected chomping or indentation indicators")),
+        ("a: &x 1\nb: &x 2\n", (2, "duplicate anchor '&x' (first at line 1)")),
+        ("a: 1\nb: *x\n", (2, "alias '*x' refers to no anchor before it")),
+        ("a: [1, 2\n", (2, "invalid YAML: expected ',' or ']', but got '<stream end>'")),
+        ("a: {b: [1}\n", (1, "invalid YAML: expected ',' or ']', but got '}'")),
+        ("a:\n  b: 1\n c: 2\n", (3, "invalid YAML: expected <block end>, but found")),
+    ],
+)
+def test_malformed_yaml_fails_with_one_message_on_every_reader(
+    text: str, expected: tuple[int, str]
+) -> None:
+    line, message = error_of(text)
+    assert (line, message[: len(expected[1])]) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("a: !\nb: 1\n", {"a": None, "b": 1}),
+        ("a: [a:]\n", {"a": [{"a": None}]}),
+        ("? a\n", {"a": None}),
+    ],
+)
+def test_corner_values_read_alike(text: str, value: Any) -> None:
+    assert loads(text) == value
+
+
+def test_an_empty_value_at_the_end_of_a_text_without_a_line_break_is_on_the_last_line() -> None:
+    """libyaml put it on a line past the end of the file."""
+    assert the_verdict("a: 1\n? b") == (
+        "mapping",
+        1,
+        [("a", 1, ("scalar", 1, "int", 1)), ("b", 2, ("scalar", 2, "NoneType", None))],
+    )
+
+
+@pytest.mark.parametrize(
+    ("levels", "named_level"), [(101, 100), (300, 100), (1_500, 100), (5_000, 2_000)]
+)
+@pytest.mark.parametrize("layout", ["one line", "one level a line"])
+def test_deep_nesting_fails_at_the_same_line_on_every_reader(
+    levels: int, named_level: int, layout: str
+) -> None:
+    """The error names the line of level 100 below the top; past 2,000 levels reading
+    stops at once, at the line where it stopped. PyYAML's pure-Python reader overflowed
+    the stack past a few hundred levels, and checked every open level at each '['
+    (minutes for 50,000)."""
+    separator = "\n" if layout == "one level a line" else ""
+    text = "a:\n  " + separator.join("[" * levels) + "]" * levels + "\n"
+    line, message = error_of(text)
+    assert message == "nested deeper than 100 levels"
+    assert line == (2 if layout == "one line" else 1 + named_level)
+
+
+# --- generated documents: the standing guard -------------------------------------------------
+
+INDICATORS = "?:#-,[]{}"
+
+
+def flow_scalar(rng: random.Random) -> str:
+    """A flow item with an indicator at its start, inside, at its end, or beside a space."""
+    word = rng.choice(["a", "what", "b1", "x y", "0x1F", "yes", "1:30"])
+    mark = rng.choice(INDICATORS)
+    return rng.choice(
+        [
+            word,
+            mark + word,
+            word + mark,
+            word[:1] + mark + word[1:],
+            word + " " + mark,
+            word + " " + mark + word,
+            word + mark + " " + word,
+            f"'{word}{mark}'",
+            f'"{mark}{word}"',
+        ]
+    )
+
+
+def flow_collection(rng: random.Random, depth: int = 0) -> str:
+    items = [
+        flow_collection(rng, depth + 1) if depth < 2 and rng.random() < 0.2 else flow_scalar(rng)
+        for _ in range(rng.randint(0, 3))
+    ]
+    if rng.random() < 0.5:
+        return "[" + ", ".join(items) + "]"
+    return "{" + ", ".join(f"{item}: {flow_scalar(rng)}" for item in items) + "}"
+
+
+def key(rng: random.Random) -> str:
+    roll = rng.random()
+    if roll < 0.15:  # about YAML's limit of 1024 characters up to the ':'
+        length = rng.choice([1000, 1023, 1024, 1025, 1030])
+        if rng.random() < 0.5:
+            return "k" + " " * (length - 2) + "k"
+        return "k" * length
+    if roll < 0.25:
+        return "k" + rng.choice(INDICATORS) + "k"
+    if roll < 0.3:
+        return f"'{'q' * rng.choice([1, 1022, 1030])}'"
+    return rng.choice(["a", "b", "c", "key", "my key", "k_1"])
+
+
+def value(rng: random.Random) -> str:
+    roll = rng.random()
+    if roll < 0.35:
+        return flow_collection(rng)
+    if roll < 0.5:
+        return flow_scalar(rng)
+    if roll < 0.6:  # a long line
+        return "x" + " " * rng.choice([1, 2_000, 70_000]) + rng.choice(["y", "# c", ""])
+    if roll < 0.65:
+        return rng.choice(["x\ty", "'x\ty'", "1 #\tc", "|#", "&a 1", "*a", "!!str 1", "!"])
+    return rng.choice(["1", "two", "yes", "~", "''", '"q"', "1e3", "- x", "a: b"])
+
+
+def document(rng: random.Random) -> str:
+    """A block mapping, some of whose values are block sequences."""
+    lines = []
+    for number in range(rng.randint(1, 6)):
+        if rng.random() < 0.2:
+            lines.append(f"s{number}:")
+            lines += [f"  - {value(rng)}" for _ in range(rng.randint(1, 3))]
+        else:
+            lines.append(f"{key(rng)}{number}: {value(rng)}")
+    return "\n".join(lines) + rng.choice(["\n", ""])
+
+
+def test_generated_documents_read_alike_on_every_reader() -> None:
+    """Long keys and lines, flow collections with indicators inside their scalars, tabs,
+    anchors and tags: whichever reader reads a document, the verdict is the same."""
+    rng = random.Random(20_260_512)
+    outcomes = {"loaded": 0, "failed": 0, "fast": 0}
+    for _ in range(400):
+        text = document(rng)
+        outcomes["loaded" if the_verdict(text)[0] != "error" else "failed"] += 1
+        outcomes["fast"] += parse_fast(text) is not None
+    # Without these, readers that refuse everything, or a fast reader that declines
+    # everything, would pass.
+    assert outcomes["loaded"] >= 80 and outcomes["failed"] >= 80 and outcomes["fast"] >= 40, (
+        outcomes
+    )
+
+
+FRAGMENTS = [
+    *"ab1 :-?#,[]{}'\"\n\n  &*!|>%@`.\\\t\r",
+    *["- ", ": ", "\n  ", "\n- ", "? ", "a: ", "0x1", "yes", "~", "---", "...", "!!str "],
+    *["&a ", "*a", "<<: ", "%YAML 1.1\n", "\u2028", "\x85", "\ufeff", "é", "\\x41", "1:30"],
+    *["'it''s'", "|\n  x\n", ">-\n  y\n", "\x00", "#c\n", " #c\n", "k" * 1030, " " * 1030],
+]
+
+
+def test_random_fragments_read_alike_on_every_reader() -> None:
+    """Malformed YAML of every kind: the same error at the same line, whichever reads."""
+    rng = random.Random(20_260_513)
+    for _ in range(1_500):
+        the_verdict("".join(rng.choice(FRAGMENTS) for _ in range(rng.randint(1, 25))))
+
+
+CORPUS = sorted(
+    [
+        *(ROOT / "example_suites").glob("*.tier2.yaml"),
+        *(ROOT / "tests" / "bad_inputs").glob("*.y*ml"),
+    ]
+)
+
+
+def test_mutated_suites_read_alike_on_every_reader() -> None:
+    rng = random.Random(20_260_514)
+    texts = []
+    for path in CORPUS:
+        with contextlib.suppress(YamlSourceError):
+            texts.append(decode(path.read_bytes()))
+    for _ in range(300):
+        text = rng.choice(texts)
+        for _ in range(rng.randint(1, 3)):
+            at = rng.randrange(len(text) + 1)
+            cut = rng.choice([0, 0, 1, 3])
+            text = text[:at] + rng.choice(FRAGMENTS) + text[at + cut :]
+        the_verdict(text)
+
+
+# --- end to end ------------------------------------------------------------------------------
+
+ANCHORED_SUITE = """\
+suite: anchored
+scenarios:
+  - name: s
+    initial_state: &state {counter: 0}
+    missions:
+      - name: echo
+        params: {tags: [why?, a?b], state: *state}
+expectations:
+  - id: tags_read
+    scenario: s
+    mission: echo
+    path: executed_steps.0.payload.params.tags
+    op: eq
+    expected: [why?, a?b]
+"""
+
+
+@pytest.mark.parametrize("composer", ["libyaml", "pure Python"])
+def test_a_run_reads_alike_whichever_composer_pytest_tier2_uses(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, composer: str
+) -> None:
+    """An anchor sends both files past the fast reader, to libyaml or, where PyYAML was
+    built without it, to PyYAML's pure-Python reader: the outcome is the same."""
+    if composer == "pure Python":
+        monkeypatch.setattr(yaml_source, "COMPOSER", PythonComposer)
+    elif yaml_source.COMPOSER is PythonComposer:
+        pytest.skip("PyYAML was built without libyaml")
+    pytester.makefile(".tier2.yaml", anchored=ANCHORED_SUITE)
+    long_key = ANCHORED_SUITE.replace("  - name: s\n", f"  - name: s\n    {'k' * 1030}: 1\n")
+    pytester.makefile(".tier2.yaml", long_key=long_key)
+
+    result = pytester.runpytest("--continue-on-collection-errors", "-p", "no:cacheprovider")
+
+    result.assert_outcomes(passed=1, errors=1)
+    result.stdout.fnmatch_lines(
+        [
+            "long_key.tier2.yaml:4: invalid YAML: could not find expected ':' "
+            "(a key may be at most 1024 characters long, up to its ':')"
+        ]
+    )
