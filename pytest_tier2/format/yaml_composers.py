@@ -31,9 +31,9 @@ has refused any text that this refuses): deeper, its stacks would take gigabytes
 
 _BLANK_OR_BREAK = "\0 \t\r\n\x85\u2028\u2029"
 _FLOW_INDICATORS = ",[]{}"
-_LIBYAML_READS_OTHERWISE = re.compile(
-    r"[\t\ufeff\x85\u2028\u2029]|[|>][-+0-9]{0,2}#|(?:\A|[\s\[{,])!"
-)
+_LIBYAML_READS_OTHERWISE = "\t\ufeff\x85\u2028\u2029"
+_BEFORE_A_TAG = " \r\n[{,"
+_COMMENTED_BLOCK_HEADER = re.compile(r"[|>][-+0-9]{0,2}#")
 
 
 class _Resolving:
@@ -168,5 +168,21 @@ if getattr(yaml, "__with_libyaml__", False):
 
 
 def libyaml_reads_alike(text: str) -> bool:
-    """Whether libyaml's verdict on a text that it accepts is PyYAML's too (see the module)."""
-    return _LIBYAML_READS_OTHERWISE.search(text) is None
+    """Whether libyaml's verdict on a text that it accepts is PyYAML's too (see the module).
+
+    Found with `in` and `find`, which skip through a text many times faster than a regular
+    expression: this runs on every file that the fast reader leaves.
+    """
+    if any(char in text for char in _LIBYAML_READS_OTHERWISE):
+        return False
+    position = text.find("!")
+    while position >= 0:
+        if position == 0 or text[position - 1] in _BEFORE_A_TAG:
+            return False  # a tag
+        position = text.find("!", position + 1)
+    position = text.find("#")
+    while position >= 0:
+        if _COMMENTED_BLOCK_HEADER.search(text, max(0, position - 3), position + 1):
+            return False
+        position = text.find("#", position + 1)
+    return True

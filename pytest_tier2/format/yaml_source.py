@@ -34,6 +34,10 @@ _TAB = (
 _BOM = b"\xef\xbb\xbf"
 
 
+class _MarkedOtherwise(YamlSourceError):
+    """An error at a node that libyaml and PyYAML place on different lines."""
+
+
 class Node:
     """A value read from YAML: a scalar, a list of Nodes or a dict of Nodes, with its line."""
 
@@ -90,11 +94,11 @@ def parse(text: str, composer: Any = None) -> Node | None:
     """Parse one YAML document into Nodes; None when the text holds no document.
 
     libyaml, when PyYAML has it, composes the text unless it holds what libyaml reads
-    otherwise than PyYAML's pure-Python composer; when libyaml finds the text malformed,
-    that composer reads it again and decides, in its own words. So a file's verdict (the
-    same values and lines, or the same error at the same line) never depends on how PyYAML
-    was built: the pure-Python composer is the one every platform has. `composer` forces
-    one composer (the tests compare them).
+    otherwise than PyYAML's pure-Python composer. When libyaml finds the text malformed, or
+    an error at a node that the two place on different lines, that composer reads it again
+    and decides, in its own words. So a file's verdict (the same values and lines, or the
+    same error at the same line) never depends on how PyYAML was built: the pure-Python
+    composer is the one every platform has. `composer` forces one composer (for tests).
     """
     if composer is not None:
         return _read(text, composer)
@@ -104,7 +108,10 @@ def parse(text: str, composer: Any = None) -> Node | None:
         except YamlSourceError:
             pass  # malformed: the pure-Python composer finds, and words, the first error
         else:
-            return _converted(root, text)
+            try:
+                return _converted(root, text)
+            except _MarkedOtherwise:
+                pass
     return _read(text, PythonComposer)
 
 
@@ -238,11 +245,22 @@ def _container(ynode: Any, kind: str, line: int, done: dict[int, Node], last_lin
             key_line = min(key_node.start_mark.line + 1, last_line)
             key = scalar(key_node.tag, key_node.value, key_line)
             value = done[id(value_node)]
+            if ynode.flow_style and _is_empty(value_node):
+                # Where an empty value sits: libyaml says at the next token, PyYAML at the
+                # ':'. Both agree where its key ends.
+                value = Node(value.value, min(key_node.end_mark.line + 1, last_line))
             if key == "<<" and key_node.tag == MERGE_TAG:
                 _merge(value, key_line, merged)
                 continue
             if not isinstance(key, str):
-                raise YamlSourceError(
+                # An empty key in a flow mapping: libyaml marks it at the next token,
+                # PyYAML after the '?', so PyYAML's reading decides (see `parse`).
+                error = (
+                    _MarkedOtherwise
+                    if ynode.flow_style and _is_empty(key_node)
+                    else YamlSourceError
+                )
+                raise error(
                     key_line, f"mapping key {key!r} is a {type_name(key)}; keys must be strings"
                 )
             if key in mapping:
@@ -261,6 +279,11 @@ def _container(ynode: Any, kind: str, line: int, done: dict[int, Node], last_lin
     if node.size > MAX_EXPANDED_NODES:
         raise YamlSourceError(line, f"aliases expand to more than {MAX_EXPANDED_NODES:,} nodes")
     return node
+
+
+def _is_empty(ynode: Any) -> bool:
+    """Whether a node is an empty plain scalar: a value left out."""
+    return type(ynode).__name__ == "ScalarNode" and ynode.value == "" and not ynode.style
 
 
 def _merge(source: Node, line: int, merged: dict[str, Node]) -> None:
