@@ -263,7 +263,7 @@ def test_a_key_of_1024_characters_loads_on_every_reader() -> None:
     assert loads(f"{key}: 1\n") == {key: 1}
 
 
-TAB = "a tab character: YAML allows tabs only inside quoted strings"
+TAB = "invalid YAML: a tab character; YAML allows tabs only inside quoted strings"
 
 
 @pytest.mark.parametrize(
@@ -281,7 +281,9 @@ def test_a_tab_outside_quotes_block_scalars_and_comments_fails_on_every_reader(
     text: str, line: int
 ) -> None:
     """libyaml took tabs as spaces in some of these places, PyYAML's own reader in none."""
-    assert error_of(text) == (line, TAB + error_of(text)[1][len(TAB) :])
+    found, message = error_of(text)
+    assert found == line
+    assert message.startswith(TAB), message
 
 
 def test_tabs_inside_quotes_block_scalars_and_comments_load_on_every_reader() -> None:

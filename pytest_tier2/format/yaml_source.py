@@ -28,8 +28,8 @@ _ALIAS = re.compile(r"\*[^\s,\[\]{}]+")
 _ANCHOR = re.compile(r"&[^\s,\[\]{}]+")
 _MAX_KEY = 1024
 _TAB = (
-    "a tab character: YAML allows tabs only inside quoted strings, block scalars and "
-    "comments; indent and separate with spaces"
+    "invalid YAML: a tab character; YAML allows tabs only inside quoted strings, block "
+    "scalars and comments (indent and separate with spaces)"
 )
 _BOM = b"\xef\xbb\xbf"
 
