@@ -18,7 +18,8 @@ from typing import Any
 
 import pytest
 
-from pytest_tier2.format import yaml_source
+from pytest_tier2.core.registry import default_registry
+from pytest_tier2.format import SuiteFileError, load_suite, yaml_source
 from pytest_tier2.format.yaml_fast import parse_fast
 from pytest_tier2.format.yaml_source import (
     Node,
@@ -92,6 +93,30 @@ def test_reading_time_grows_linearly_with_the_length_of_a_line(shape: str, reade
     make = LONG_LINES[shape]
     short = cpu_seconds(read, make(SHORT[reader]))
     long = cpu_seconds(read, make(SHORT[reader] * GROWTH))
+    assert long < MAX_RATIO * max(short, 1e-3), (short, long)
+
+
+MALFORMED_LONG_LINES: dict[str, Callable[[int], str]] = {
+    "commas in a flow sequence": lambda n: "a: [" + "," * n + "\n",
+    "items of an unclosed flow sequence": lambda n: "a: [" + "x, " * (n // 3) + "\n",
+    "braces and commas": lambda n: "a: {b: [" + "{,[" * (n // 3) + "\n",
+}
+
+
+@pytest.mark.parametrize("shape", MALFORMED_LONG_LINES)
+def test_a_malformed_long_line_is_refused_in_linear_time(shape: str) -> None:
+    """The whole way from bytes to a message: the fast reader, libyaml, the pure-Python
+    reader that words the error, and the hint for an unquoted `${name}`, whose pattern
+    rescanned the line from every '[', '{' and ',' (6 s for 20,000 of them, quadratic).
+    A line 8 times as long must take less than 32 times as long."""
+
+    def load(text: str) -> None:
+        with pytest.raises(SuiteFileError, match="invalid YAML"):
+            load_suite(text.encode(), "long.tier2.yaml", default_registry())
+
+    make = MALFORMED_LONG_LINES[shape]
+    short = cpu_seconds(load, make(16 * 1024))
+    long = cpu_seconds(load, make(16 * 1024 * GROWTH))
     assert long < MAX_RATIO * max(short, 1e-3), (short, long)
 
 
