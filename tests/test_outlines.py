@@ -502,8 +502,8 @@ def test_an_unquoted_variable_in_a_flow_mapping_says_to_quote_it(
 ) -> None:
     text = OUTLINE.replace('expected: "${n}"}', "expected: ${n}}")
     assert collection_error(pytester, text) == (
-        f"o.tier2.yaml:{line_of(text, 'expected: ${n}}')}: invalid YAML: did not find expected ',' "
-        "or '}'; inside { } or [ ], quote a variable: \"${name}\""
+        f"o.tier2.yaml:{line_of(text, 'expected: ${n}}')}: invalid YAML: expected ',' or "
+        "'}', but got '{'; inside { } or [ ], quote a variable: \"${name}\""
     )
 
 

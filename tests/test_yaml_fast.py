@@ -1,4 +1,5 @@
-"""The fast reader either declines or reads exactly what the libyaml reader reads.
+"""The fast reader either declines or reads exactly what the libyaml reader reads (and
+PyYAML's pure-Python reader too).
 
 Values, their types and every line number must agree, since hashes come from the values
 and every message and IDE jump from the lines.
@@ -16,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pytest_tier2.format.yaml_fast import parse_fast
-from pytest_tier2.format.yaml_source import Node, YamlSourceError, decode, parse
+from pytest_tier2.format.yaml_source import Node, PythonComposer, YamlSourceError, decode, parse
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "example_suites").glob("*.tier2.yaml"))
@@ -36,20 +37,23 @@ def shape(node: Node) -> Any:
     return ("scalar", node.line, type(node.value).__name__, node.value)
 
 
-def slow_shape(text: str) -> Any:
+def slow_shape(text: str, composer: Any = None) -> Any:
     try:
-        root = parse(text)
+        root = parse(text, composer)
     except YamlSourceError as error:
         return ("error", error.line, error.message)
     return None if root is None else shape(root)
 
 
 def assert_agrees(text: str) -> bool:
-    """True when the fast reader took the text; then it must equal the libyaml reader."""
+    """True when the fast reader took the text; then it must equal the libyaml reader,
+    which must equal PyYAML's pure-Python one (see also test_readers.py)."""
+    slow = slow_shape(text)
+    assert slow == slow_shape(text, PythonComposer), text
     fast = parse_fast(text)
     if fast is None:
         return False
-    assert shape(fast) == slow_shape(text), text
+    assert shape(fast) == slow, text
     return True
 
 

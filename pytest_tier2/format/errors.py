@@ -1,4 +1,4 @@
-"""The error every problem in a suite file becomes."""
+"""The errors of reading a suite file: YAML that cannot be read, and what every problem becomes."""
 
 from __future__ import annotations
 
@@ -13,3 +13,12 @@ class SuiteFileError(Tier2Error):
         self.line = line
         self.message = message
         super().__init__(f"{path}:{line}: {message}")
+
+
+class YamlSourceError(Tier2Error):
+    """A YAML file cannot be read as a suite; `line` is 1-based."""
+
+    def __init__(self, line: int, message: str) -> None:
+        self.line = line
+        self.message = message
+        super().__init__(f"line {line}: {message}")

@@ -454,7 +454,7 @@ class _Template:
             raise self.fail(node.line, f"{what} holds '${{': {_ELSEWHERE}")
 
 
-_UNQUOTED_IN_FLOW = re.compile(r"[\[{,][^\"'\n]*?(?<![\"'])\$\{")
+_FLOW_HINT_TOKENS = re.compile(r"[\"'\[{,]|\$\{")
 
 
 def flow_hint(data: bytes, line: int, message: str) -> str:
@@ -464,9 +464,21 @@ def flow_hint(data: bytes, line: int, message: str) -> str:
         return ""
     lines = data.split(b"\n")
     text = lines[line - 1].decode("utf-8", "replace") if 0 < line <= len(lines) else ""
-    if _UNQUOTED_IN_FLOW.search(text) is None:
+    if not _unquoted_in_flow(text):
         return ""
     return '; inside { } or [ ], quote a variable: "${name}"'
+
+
+def _unquoted_in_flow(line: str) -> bool:
+    """Whether a `${` follows a `[`, `{` or `,` with no quote between them. One pass: a
+    pattern that tried each `[`, `{` and `,` in turn rescanned the rest of the line each
+    time, quadratic on a long line of them."""
+    opened = False
+    for token in _FLOW_HINT_TOKENS.findall(line):
+        if token == "${" and opened:
+            return True
+        opened = token not in "\"'"  # the `{` of a `${` opens too
+    return False
 
 
 def _mapping_like(node: Node, fields: dict[str, Node]) -> Node:

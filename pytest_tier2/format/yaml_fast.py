@@ -14,9 +14,18 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .yaml_source import MAX_DEPTH, Node, YamlSourceError, plain_value
+from .errors import YamlSourceError
+from .yaml_composers import MAX_DEPTH
+from .yaml_scalars import plain_value
+from .yaml_source import Node
 
-_KEY = re.compile(r"([A-Za-z0-9_][^:#'\"\[\]{},]*?)[ ]*:(?: +|$)")
+_KEY = re.compile(r"([A-Za-z0-9_][^:#'\"\[\]{},]*):(?: +|$)")
+"""A plain key, with any spaces before its ':' (strip them). Greedy up to the first
+indicator, so a long run of spaces is read once: a lazy key followed by `[ ]*:` rescanned
+the run at every character, quadratic in its length."""
+_MAX_KEY_LENGTH = 1000
+"""YAML limits a key without '?' to 1024 characters up to its ':'; keys near that are left
+to the composers, which refuse longer ones."""
 _PLAIN_START_FORBIDDEN = frozenset("&*!|>%@`?'\"[]{},#")
 _FLOW_PLAIN_END = re.compile(r"[,\[\]{}:#]")
 _CONTENT_LINE = re.compile(r"^( *)([^ #\n](?:[^\n]*[^ \n])?) *$", re.MULTILINE)
@@ -182,13 +191,13 @@ def _block_key(content: str, line: int) -> tuple[str, str]:
     if content[0] in "'\"":
         key, end = _quoted(content, 0)
         after = _AFTER_QUOTED_KEY.match(content, end)
-        if after is None:
+        if after is None or after.end() > _MAX_KEY_LENGTH:
             raise _Decline
         return key, content[after.end() :]
     match = _KEY.match(content)
-    if match is None:
+    if match is None or match.end() > _MAX_KEY_LENGTH:
         raise _Decline
-    key = plain_value(match.group(1), line)
+    key = plain_value(match.group(1).rstrip(" "), line)
     if not isinstance(key, str):
         raise _Decline  # libyaml's reader words the error
     return key, content[match.end() :]
@@ -299,8 +308,13 @@ class _Flow:
                 after = _AFTER_QUOTED_KEY.match(self.text, end)
             else:
                 after = _KEY.match(self.text, position)
-                key = plain_value(after.group(1), self.line) if after else None
-            if after is None or self.text[after.end() - 1] != " " or not isinstance(key, str):
+                key = plain_value(after.group(1).rstrip(" "), self.line) if after else None
+            if (
+                after is None
+                or self.text[after.end() - 1] != " "
+                or after.end() - position > _MAX_KEY_LENGTH
+                or not isinstance(key, str)
+            ):
                 raise _Decline
             if key in node.value:
                 raise _Decline

@@ -1,8 +1,8 @@
 """Read a YAML file into line-marked nodes, safely.
 
-libyaml composes the node graph (no constructor runs, so no tag can act); this module then
-walks that graph itself, without recursion. That is what makes every guarantee below cheap
-and certain:
+A composer (libyaml's, or PyYAML's own: see `yaml_composers` and `parse`) builds the node
+graph, and no constructor runs, so no tag can act; this module then walks that graph
+itself, without recursion. That is what makes every guarantee below cheap and certain:
 
 * no tag other than the JSON-like standard ones is accepted, so nothing can execute;
 * duplicate mapping keys are found (PyYAML silently keeps the last);
@@ -13,41 +13,29 @@ and certain:
 
 from __future__ import annotations
 
-import math
 import re
 from typing import Any
 
-import yaml
+from .errors import YamlSourceError
+from .yaml_composers import COMPOSER, MAX_DEPTH, PythonComposer, libyaml_reads_alike
+from .yaml_scalars import MAP_TAG, MERGE_TAG, SEQ_TAG, scalar, show_tag
 
-from ..core.exceptions import Tier2Error
+__all__ = ["COMPOSER", "MAX_DEPTH", "Node", "PythonComposer", "YamlSourceError", "decode", "parse"]
 
-try:
-    from yaml import CSafeLoader as _Loader
-except ImportError:  # pragma: no cover - libyaml is missing on some platforms
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
-
-MAX_DEPTH = 100
 MAX_EXPANDED_NODES = 1_000_000
 
-_STD = "tag:yaml.org,2002:"
-_SCALAR_TAGS = {_STD + name for name in ("str", "int", "float", "bool", "null")}
-_MAP_TAG = _STD + "map"
-_SEQ_TAG = _STD + "seq"
-_MERGE_TAG = _STD + "merge"
-_CONSTRUCTOR = yaml.constructor.SafeConstructor()
-_STR_TAG = _STD + "str"
 _ALIAS = re.compile(r"\*[^\s,\[\]{}]+")
+_ANCHOR = re.compile(r"&[^\s,\[\]{}]+")
+_MAX_KEY = 1024
+_TAB = (
+    "invalid YAML: a tab character; YAML allows tabs only inside quoted strings, block "
+    "scalars and comments (indent and separate with spaces)"
+)
 _BOM = b"\xef\xbb\xbf"
-_NULL_FORMS = ("", "~", "null", "Null", "NULL")
 
 
-class YamlSourceError(Tier2Error):
-    """A YAML file cannot be read as a suite; `line` is 1-based."""
-
-    def __init__(self, line: int, message: str) -> None:
-        self.line = line
-        self.message = message
-        super().__init__(f"line {line}: {message}")
+class _MarkedOtherwise(YamlSourceError):
+    """An error at a node that libyaml and PyYAML place on different lines."""
 
 
 class Node:
@@ -102,55 +90,84 @@ def decode(data: bytes) -> str:
         ) from None
 
 
-def show_tag(tag: str) -> str:
-    """A tag as it is written in a file: `!!python/name:os.system`, not its long form."""
-    return "!!" + tag[len(_STD) :] if tag.startswith(_STD) else tag
+def parse(text: str, composer: Any = None) -> Node | None:
+    """Parse one YAML document into Nodes; None when the text holds no document.
+
+    libyaml, when PyYAML has it, composes the text unless it holds what libyaml reads
+    otherwise than PyYAML's pure-Python composer. When libyaml finds the text malformed, or
+    an error at a node that the two place on different lines, that composer reads it again
+    and decides, in its own words. So a file's verdict (the same values and lines, or the
+    same error at the same line) never depends on how PyYAML was built: the pure-Python
+    composer is the one every platform has. `composer` forces one composer (for tests).
+    """
+    if composer is not None:
+        return _read(text, composer)
+    if COMPOSER is not PythonComposer and libyaml_reads_alike(text):
+        try:
+            root = _compose(text, COMPOSER)
+        except YamlSourceError:
+            pass  # malformed: the pure-Python composer finds, and words, the first error
+        else:
+            try:
+                return _converted(root, text)
+            except _MarkedOtherwise:
+                pass
+    return _read(text, PythonComposer)
 
 
-class _Composer(_Loader):
-    """libyaml's composer, resolving tags through the memoised `resolve_plain`."""
-
-    def resolve(self, kind: Any, value: str | None, implicit: tuple[bool, bool]) -> str:
-        # By name, not class identity: see `parse`.
-        if kind.__name__ == "MappingNode":
-            return _MAP_TAG
-        if kind.__name__ == "SequenceNode":
-            return _SEQ_TAG
-        assert value is not None
-        # Only a plain scalar is resolved by its text; a quoted one is a string.
-        return resolve_plain(value) if implicit[0] else _STR_TAG
+def _read(text: str, composer: Any) -> Node | None:
+    return _converted(_compose(text, composer), text)
 
 
-def parse(text: str) -> Node | None:
-    """Parse one YAML document into Nodes; None when the text holds no document."""
-    loader = _Composer(text)
+def _compose(text: str, composer: Any) -> Any:
+    """PyYAML's node graph of a text's one document, or None."""
+    loader = None
     try:
-        root = loader.get_single_node()
+        loader = composer(text)  # the pure-Python reader checks characters as it is made
+        return loader.get_single_node()
     except Exception as error:
         # Matched by attributes, not classes: libyaml's extension keeps the classes of the
         # first `yaml` import, which differ from a later re-import's (pytester does that).
         raise _source_error(text, error) from None
     finally:
-        loader.dispose()
-    return None if root is None else _convert(root)
+        if loader is not None:
+            loader.dispose()
+
+
+def _converted(root: Any, text: str) -> Node | None:
+    # libyaml reads a text without a final line break as if it had one: an empty value at
+    # its end would sit on a line past the last.
+    return None if root is None else _convert(root, text.count("\n") + 1)
 
 
 def _source_error(text: str, error: Exception) -> YamlSourceError:
-    if isinstance(error, RecursionError):  # only the pure-Python composer recurses
+    """A YAML error as one located line, in the pure-Python composer's words (`parse`)."""
+    if isinstance(error, YamlSourceError):
+        return error
+    if isinstance(error, RecursionError):  # a safety net: the composer recurses MAX_DEPTH deep
         return YamlSourceError(1, f"nested deeper than {MAX_DEPTH} levels")
     mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
     if mark is not None:
-        problem = getattr(error, "problem", None) or str(error)
+        problem = " ".join((getattr(error, "problem", None) or str(error)).split())
         line = mark.line + 1
-        if "maximum nesting depth" in problem:
-            return YamlSourceError(line, f"nested deeper than {MAX_DEPTH} levels")
+        index = getattr(mark, "index", 0) or 0
         if "found another document" in problem:
             return YamlSourceError(line, "more than one YAML document in the file")
         if "undefined alias" in problem:
-            alias = _ALIAS.match(text, getattr(mark, "index", 0) or 0)
+            alias = _ALIAS.match(text, index)
             name = f"'{alias.group(0)}'" if alias else "here"
             return YamlSourceError(line, f"alias {name} refers to no anchor before it")
-        return YamlSourceError(line, f"invalid YAML: {' '.join(problem.split())}")
+        if problem == "second occurrence":  # a duplicate anchor
+            anchor = _ANCHOR.match(text, index)
+            name = f" '{anchor.group(0)}'" if anchor else ""
+            first = getattr(error, "context_mark", None)
+            where = f" (first at line {first.line + 1})" if first is not None else ""
+            return YamlSourceError(line, f"duplicate anchor{name}{where}")
+        if "'\\t'" in problem:
+            return YamlSourceError(line, _TAB)
+        if mark.column >= _MAX_KEY and ("':'" in problem or "mapping values" in problem):
+            problem += " (a key may be at most 1024 characters long, up to its ':')"
+        return YamlSourceError(line, f"invalid YAML: {problem}")
     position = getattr(error, "position", None)
     if isinstance(position, int):  # a reader error: a character YAML refuses, such as NUL
         character = getattr(error, "character", 0)
@@ -162,65 +179,12 @@ def _source_error(text: str, error: Exception) -> YamlSourceError:
     return YamlSourceError(1, f"invalid YAML: {' '.join(str(error).split())}")
 
 
-_PLAIN_RESOLVER = yaml.resolver.Resolver()
-_PLAIN_TAGS: dict[str, str] = {}
-
-
-def resolve_plain(value: str) -> str:
-    """The tag PyYAML's resolver gives a plain (unquoted) scalar, memoised for short ones."""
-    tag = _PLAIN_TAGS.get(value)
-    if tag is None:
-        tag = str(_PLAIN_RESOLVER.resolve(yaml.ScalarNode, value, (True, False)))  # type: ignore[no-untyped-call]
-        if len(value) <= 40 and len(_PLAIN_TAGS) < 20_000:
-            _PLAIN_TAGS[value] = tag
-    return tag
-
-
-_PLAIN_VALUES: dict[str, tuple[Any]] = {}
-
-
-def plain_value(text: str, line: int) -> Any:
-    """The value of a plain (unquoted) scalar, memoised for the short ones suites repeat."""
-    cached = _PLAIN_VALUES.get(text)
-    if cached is not None:
-        return cached[0]
-    value = _scalar(resolve_plain(text), text, line)
-    if len(text) <= 40 and len(_PLAIN_VALUES) < 20_000:
-        _PLAIN_VALUES[text] = (value,)
-    return value
-
-
-def _scalar(tag: str, value: str, line: int) -> Any:
-    if tag == _STR_TAG:
-        return value
-    if tag == _MERGE_TAG:
-        return "<<"
-    if tag not in _SCALAR_TAGS:
-        if tag == _STD + "timestamp":
-            kind = "date" if len(value) == 10 else "timestamp"
-            raise YamlSourceError(
-                line,
-                f"tag '!!timestamp' is not allowed: {value!r} is a {kind}, not a JSON value; "
-                "quote it to make it a string",
-            )
-        raise YamlSourceError(line, f"tag '{show_tag(tag)}' is not allowed")
-    if tag == _STD + "null" and value not in _NULL_FORMS:
-        raise YamlSourceError(line, f"{value!r} is not a valid !!null")
-    try:
-        result = _CONSTRUCTOR.construct_object(yaml.ScalarNode(tag, value))
-    except (ValueError, KeyError, IndexError, yaml.YAMLError):
-        raise YamlSourceError(line, f"{value!r} is not a valid {show_tag(tag)}") from None
-    if isinstance(result, float) and not math.isfinite(result):
-        raise YamlSourceError(line, f"{value!r} is not a JSON value (NaN and infinity are not)")
-    return result
-
-
 def _check_collection_tag(tag: str, expected: str, line: int) -> None:
     if tag != expected:
         raise YamlSourceError(line, f"tag '{show_tag(tag)}' is not allowed")
 
 
-def _convert(root: Any) -> Node:
+def _convert(root: Any, last_line: int) -> Node:
     """Turn PyYAML's node graph into Nodes without recursion, checking as it goes.
 
     Aliased nodes are converted once and shared; each Node's `size` counts its expansion,
@@ -232,15 +196,15 @@ def _convert(root: Any) -> Node:
     while stack:
         ynode, depth, children_done = stack.pop()
         key = id(ynode)
-        line = ynode.start_mark.line + 1
+        line = min(ynode.start_mark.line + 1, last_line)
         kind = type(ynode).__name__  # not the class: see `parse`
         if kind == "ScalarNode":
             if key not in done:
-                done[key] = Node(_scalar(ynode.tag, ynode.value, line), line)
+                done[key] = Node(scalar(ynode.tag, ynode.value, line), line)
             continue
         if children_done:
             active.discard(key)
-            done[key] = _container(ynode, kind, line, done)
+            done[key] = _container(ynode, kind, line, done, last_line)
             continue
         if key in done:
             continue
@@ -248,7 +212,7 @@ def _convert(root: Any) -> Node:
             raise YamlSourceError(line, "an alias refers to a node that contains it")
         if depth >= MAX_DEPTH:
             raise YamlSourceError(line, f"nested deeper than {MAX_DEPTH} levels")
-        _check_collection_tag(ynode.tag, _MAP_TAG if kind == "MappingNode" else _SEQ_TAG, line)
+        _check_collection_tag(ynode.tag, MAP_TAG if kind == "MappingNode" else SEQ_TAG, line)
         active.add(key)
         stack.append((ynode, depth, True))
         if kind == "MappingNode":
@@ -256,7 +220,7 @@ def _convert(root: Any) -> Node:
             for key_node, value_node in ynode.value:
                 if type(key_node).__name__ != "ScalarNode":
                     raise YamlSourceError(
-                        key_node.start_mark.line + 1,
+                        min(key_node.start_mark.line + 1, last_line),
                         "a mapping key must be a string, not a collection",
                     )
                 children.append(value_node)
@@ -268,7 +232,7 @@ def _convert(root: Any) -> Node:
     return done[id(root)]
 
 
-def _container(ynode: Any, kind: str, line: int, done: dict[int, Node]) -> Node:
+def _container(ynode: Any, kind: str, line: int, done: dict[int, Node], last_line: int) -> Node:
     if kind == "SequenceNode":
         items = [done[id(child)] for child in ynode.value]
         node = Node(items, line, 1 + sum(item.size for item in items))
@@ -278,14 +242,25 @@ def _container(ynode: Any, kind: str, line: int, done: dict[int, Node]) -> Node:
         merged: dict[str, Node] = {}
         size = 1
         for key_node, value_node in ynode.value:
-            key_line = key_node.start_mark.line + 1
-            key = _scalar(key_node.tag, key_node.value, key_line)
+            key_line = min(key_node.start_mark.line + 1, last_line)
+            key = scalar(key_node.tag, key_node.value, key_line)
             value = done[id(value_node)]
-            if key == "<<" and key_node.tag == _MERGE_TAG:
+            if ynode.flow_style and _is_empty(value_node):
+                # Where an empty value sits: libyaml says at the next token, PyYAML at the
+                # ':'. Both agree where its key ends.
+                value = Node(value.value, min(key_node.end_mark.line + 1, last_line))
+            if key == "<<" and key_node.tag == MERGE_TAG:
                 _merge(value, key_line, merged)
                 continue
             if not isinstance(key, str):
-                raise YamlSourceError(
+                # An empty key in a flow mapping: libyaml marks it at the next token,
+                # PyYAML after the '?', so PyYAML's reading decides (see `parse`).
+                error = (
+                    _MarkedOtherwise
+                    if ynode.flow_style and _is_empty(key_node)
+                    else YamlSourceError
+                )
+                raise error(
                     key_line, f"mapping key {key!r} is a {type_name(key)}; keys must be strings"
                 )
             if key in mapping:
@@ -304,6 +279,11 @@ def _container(ynode: Any, kind: str, line: int, done: dict[int, Node]) -> Node:
     if node.size > MAX_EXPANDED_NODES:
         raise YamlSourceError(line, f"aliases expand to more than {MAX_EXPANDED_NODES:,} nodes")
     return node
+
+
+def _is_empty(ynode: Any) -> bool:
+    """Whether a node is an empty plain scalar: a value left out."""
+    return type(ynode).__name__ == "ScalarNode" and ynode.value == "" and not ynode.style
 
 
 def _merge(source: Node, line: int, merged: dict[str, Node]) -> None:
