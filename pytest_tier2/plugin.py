@@ -94,7 +94,10 @@ def pytest_configure(config: pytest.Config) -> None:
     if golden is not None:
         from .golden.keeper import GoldenKeeper
 
-        state.golden = GoldenKeeper(golden, config.invocation_params.dir, config.rootpath)
+        started = config.invocation_params.dir
+        own_root = config.rootpath != started and config.args_source == config.ArgsSource.ARGS
+        targets = tuple(config.args) if own_root else ()
+        state.golden = GoldenKeeper(golden, started, config.rootpath, targets)
     if golden is not None or config.getoption("tier2_report"):
         config.pluginmanager.register(ReportExtras(), "tier2-report-extras")
     if config.pluginmanager.hasplugin("xdist"):

@@ -956,9 +956,9 @@ def test_xdist_check_gives_the_same_verdicts_as_a_serial_run(
     summary = [
         "4 drifted, 0 missing, 1 stale (17 scenarios checked)",
         "drifted  serial/s1.tier2.yaml::second",
+        *(f"drifted  serial/s3.tier2.yaml::{name}{unusable}" for name in SCENARIOS),
         "stale    serial/s2.tier2.yaml::third  (suite 's2' has no scenario 'third'; pinned in "
         "serial/s2.tier2.golden.json)",
-        *(f"drifted  serial/s3.tier2.yaml::{name}{unusable}" for name in SCENARIOS),
         "accept the drifted: pytest --tier2-golden=fix serial/s1.tier2.yaml serial/s3.tier2.yaml",
         "accept the stale:   pytest --tier2-golden=trim serial/s2.tier2.yaml",
         NO_CACHE_LINE,

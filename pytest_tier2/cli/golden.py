@@ -50,6 +50,8 @@ NO_CACHE = (
 )
 NOTHING = "nothing pending (a golden run, pytest --tier2-golden, leaves its changes here)"
 VERBS = {MISSING: "created", DRIFTED: "fixed", STALE: "trimmed"}
+KIND_ORDER = {DRIFTED: 0, MISSING: 1, STALE: 2}
+"""Review shows drifts first: they are what a reviewer most needs to read."""
 
 
 class _CacheFinder:
@@ -166,7 +168,7 @@ def _apply(store: Store, entry: PendingFile, names: Sequence[str]) -> tuple[bool
             pin_path.unlink()
             del store.files[entry.pin_file]
             return True, f"removed {shown}: its suite file is gone"
-        existing = None if entry.replace else read_pins(pin_path, shown, verify=False)
+        existing = None if entry.replace else read_pins(pin_path, shown)
         data = compose(entry, names, existing)
         write_atomically(pin_path, data)
     except (OSError, PinFileError) as error:
@@ -247,8 +249,9 @@ def describe(store: Store, entry: PendingFile, scenario: str | None) -> list[str
         return [head, f"  {error}", "  accept regenerates the file", *_new_pin(change.pin)]
     if change.kind == MISSING or existing is None or scenario not in existing.scenarios:
         return [head, *_new_pin(change.pin)]
-    if scenario in existing.problems:
-        return [head, f"  {existing.problems[scenario]}", *_new_pin(change.pin)]
+    problem = existing.problem(scenario)
+    if problem is not None:
+        return [head, f"  {problem}", *_new_pin(change.pin)]
     return [head, *(f"  {line}" for line in _drift(existing, scenario, change.pin, entry.suite))]
 
 
@@ -283,7 +286,8 @@ def command_review(targets: Sequence[str], out: TextIO, err: TextIO, answers: Te
             print(f"skipped {store.shown(key)}: {refusal}", file=err)
             number += len(names) or 1
             continue
-        scenarios: list[str | None] = [*names] if names else [None]
+        order = sorted(names, key=lambda name: (KIND_ORDER[entry.changes[name].kind], name))
+        scenarios: list[str | None] = [*order] if order else [None]
         for scenario in scenarios:
             number += 1
             print(f"[{number}/{total}] " + "\n".join(describe(store, entry, scenario)), file=out)

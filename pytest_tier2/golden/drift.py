@@ -149,7 +149,7 @@ def judge(
             f"no golden pinned for scenario '{scenario}'; run --tier2-golden=create",
             (where, f'  pin it: pytest --tier2-golden=create "{nodeid}"'),
         )
-    problem = pins.problems.get(scenario)
+    problem = pins.problem(scenario)
     if problem is not None:
         return Verdict(
             TAMPERED,

@@ -11,6 +11,7 @@ nothing deselected; a suite that was not selected is never touched.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -68,6 +69,9 @@ class GoldenKeeper:
     """Where pytest was started: messages name files relative to it."""
     rootdir: Path
     """What pending changes are recorded relative to, as pytest's cache is per rootdir."""
+    targets: tuple[str, ...] = ()
+    """The paths `accept` needs to find this run's cache: the run's own, when its rootdir
+    is not where it was started (no ini file, so pytest took the paths' common ancestor)."""
     whole_dirs: set[Path] = field(default_factory=set)
     """Directories collected in full: an argument was the directory or one above it."""
     suites: dict[Path, SuitePins] = field(default_factory=dict)
@@ -83,6 +87,8 @@ class GoldenKeeper:
     unjudged: list[Unjudged] = field(default_factory=list)
     orphans: set[str] = field(default_factory=set)
     """Pin files whose suite file is gone, judged by this run."""
+    pin_shas: dict[str, str | None] = field(default_factory=dict)
+    """The pin files this run wrote, with the SHA-256 of what it wrote."""
     cache_enabled: bool = True
 
     def observe(self, suite_path: Path, payload: Mapping[str, Any]) -> None:
@@ -122,7 +128,7 @@ class GoldenKeeper:
         pin_path = pin_path_for(suite_path)
         shown = self._shown(pin_path)
         try:
-            existing: PinFile | None = read_pins(pin_path, shown, verify=False)
+            existing: PinFile | None = read_pins(pin_path, shown)
             unusable = False
         except PinFileError:
             existing, unusable = None, True
@@ -171,6 +177,7 @@ class GoldenKeeper:
             )
             self.left[key] = entry
             return
+        self.pin_shas[key] = new_sha
         if new_sha != read[key]:
             (self.replaced_corrupt if unusable else self.written).append(shown)
         for name in chosen:
@@ -210,37 +217,38 @@ class GoldenKeeper:
     def _record(self, cache: CacheLike, read: Mapping[str, str | None]) -> None:
         """Replace the pending changes of every pin file this run judged by what it left.
 
-        A scenario this run did not report keeps an earlier pending change when neither the
-        suite file nor the pin file has changed since that change was recorded.
+        A suite that did not run whole keeps the earlier pending changes of the scenarios
+        that did not run, provided neither its suite file nor its pin file has changed
+        since they were recorded.
         """
         store = load(cache)
-        judged = set(read) | self.orphans
-        for key in judged:
+        for key in sorted(set(read) | self.orphans):
             old, new = store.pop(key, None), self.left.get(key)
-            carried: dict[str, Change] = {}
-            if old is not None and new is not None and not old.orphan and not new.orphan:
-                suite = self._suite_of(key)
-                same_files = old.suite_sha == new.suite_sha and old.pin_sha == read.get(key)
-                if same_files and suite is not None and old.replace == new.replace:
-                    carried = {
-                        name: change
-                        for name, change in old.changes.items()
-                        if name not in suite.statuses and name not in new.changes
-                    }
-            if carried and new is not None:
-                new = PendingFile(
-                    new.pin_file,
-                    new.suite_file,
-                    new.suite_sha,
-                    new.pin_sha,
-                    new.suite,
-                    new.suite_hash,
-                    {**carried, **new.changes},
-                    new.replace,
+            carried = self._carried(key, old, new, read.get(key))
+            if carried:
+                base = new if new is not None else old
+                assert base is not None
+                new = dataclasses.replace(
+                    base,
+                    pin_sha=self.pin_shas.get(key, base.pin_sha),
+                    changes={**carried, **(new.changes if new is not None else {})},
+                    replace=base.replace and key not in self.pin_shas,
                 )
             if new is not None:
                 store[key] = new
         save(cache, store)
+
+    def _carried(
+        self, key: str, old: PendingFile | None, new: PendingFile | None, read: str | None
+    ) -> dict[str, Change]:
+        suite = self._suite_of(key)
+        if old is None or old.orphan or suite is None or suite.complete:
+            return {}
+        if old.suite_sha != suite.suite_sha or old.pin_sha != read:
+            return {}
+        if new is not None and new.replace != old.replace:
+            return {}
+        return {name: c for name, c in old.changes.items() if name not in suite.statuses}
 
     def _suite_of(self, key: str) -> SuitePins | None:
         for suite_path, suite in self.suites.items():

@@ -5,9 +5,10 @@ canonical result (so that a drift can be shown field by field), plus the suite h
 is written with sorted keys, two-space indents and `\\n` line endings, so it is byte-identical
 everywhere and a diff in review shows which scenario moved.
 
-Reading verifies the file against itself: every mission hash must be the SHA-256 of its
-recorded result, and every scenario hash must follow from its missions, so that a hand
-edit or a bad merge is caught rather than trusted. That costs one hash per mission.
+A pin is verified against itself before it is trusted: every mission hash must be the
+SHA-256 of its recorded result, and the scenario hash must follow from its missions, so
+that a hand edit or a bad merge is caught. That costs one hash per mission, paid for the
+scenarios that are judged only (a deselected scenario's pin is never hashed).
 """
 
 from __future__ import annotations
@@ -50,8 +51,34 @@ class PinFile:
     """Each scenario's pin, as parsed: `{"missions": {...}, "scenario_hash": ...}`."""
     sha: str
     """SHA-256 of the file's bytes: what a pending change was computed against."""
-    problems: Mapping[str, str] = field(default_factory=dict)
-    """Why a scenario's pin cannot be trusted, by scenario (verified reads only)."""
+    name: str = ""
+    """How messages name the file."""
+    path: Path | None = None
+    _problems: dict[str, str | None] = field(default_factory=dict, repr=False, compare=False)
+
+    def problem(self, scenario: str) -> str | None:
+        """Why this scenario's pin cannot be trusted, if its recorded hashes do not follow
+        from its recorded results; verified once, when first asked."""
+        if scenario not in self._problems:
+            mismatch = verify_scenario(scenario, self.scenarios[scenario])
+            self._problems[scenario] = (
+                None if mismatch is None else self._mismatch_message(scenario, mismatch)
+            )
+        return self._problems[scenario]
+
+    def _mismatch_message(self, scenario: str, mission: str) -> str:
+        """`file:line: scenario 'x', mission 'y': ...`, at the mission's (or scenario's) line."""
+        try:
+            text = self.path.read_text("utf-8") if self.path is not None else ""
+        except (OSError, UnicodeDecodeError):
+            text = ""
+        line = _key_line(text, [scenario, *([mission] if mission else [])])
+        if mission:
+            return f"{self.name}:{line}: scenario '{scenario}', mission '{mission}': {EDITED}"
+        return (
+            f"{self.name}:{line}: scenario '{scenario}': its scenario hash does not follow "
+            "from its recorded missions: edited by hand?"
+        )
 
 
 def pin_path_for(suite_path: Path) -> Path:
@@ -89,12 +116,10 @@ def scenario_pin(result: TestRunResult, scenario: str) -> dict[str, Any]:
     return {"missions": missions, "scenario_hash": scenario_result.scenario_hash}
 
 
-def read_pins(path: Path, shown: str | None = None, *, verify: bool = True) -> PinFile | None:
+def read_pins(path: Path, shown: str | None = None) -> PinFile | None:
     """The pin file, None when there is none; PinFileError when it is unusable.
 
-    `shown` is how messages name the file (by default, its path as given). With `verify`,
-    each scenario whose recorded hashes do not follow from its recorded results is named
-    in `problems`.
+    `shown` is how messages name the file (by default, its path as given).
     """
     name = shown or str(path)
     try:
@@ -103,10 +128,10 @@ def read_pins(path: Path, shown: str | None = None, *, verify: bool = True) -> P
         return None
     except OSError as error:
         raise PinFileError(f"{name}: cannot be read: {error.strerror or error}") from None
-    return parse_pins(data, name, verify=verify)
+    return parse_pins(data, name, path)
 
 
-def parse_pins(data: bytes, name: str, *, verify: bool = True) -> PinFile:
+def parse_pins(data: bytes, name: str, path: Path | None = None) -> PinFile:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -137,15 +162,13 @@ def parse_pins(data: bytes, name: str, *, verify: bool = True) -> PinFile:
     problem = _pins_problem(document)
     if problem:
         raise PinFileError(f"{name}:1: not a valid pin file: {problem}")
-    scenarios: dict[str, Any] = document["scenarios"]
-    problems: dict[str, str] = {}
-    if verify:
-        for scenario, pin in scenarios.items():
-            mismatch = verify_scenario(scenario, pin)
-            if mismatch is not None:
-                problems[scenario] = _mismatch_message(name, text, scenario, mismatch)
     return PinFile(
-        document["suite"], document["suite_hash"], scenarios, content_sha(data), problems
+        document["suite"],
+        document["suite_hash"],
+        document["scenarios"],
+        content_sha(data),
+        name,
+        path,
     )
 
 
@@ -199,17 +222,6 @@ def verify_scenario(scenario: str, pin: Mapping[str, Any]) -> str | None:
     if sha256(compose_object(scenario_members(scenario, texts))) != pin["scenario_hash"]:
         return ""
     return None
-
-
-def _mismatch_message(name: str, text: str, scenario: str, mission: str) -> str:
-    """`file:line: scenario 'x', mission 'y': ...`, at the line of the mission (or scenario)."""
-    line = _key_line(text, [scenario, *([mission] if mission else [])])
-    if mission:
-        return f"{name}:{line}: scenario '{scenario}', mission '{mission}': {EDITED}"
-    return (
-        f"{name}:{line}: scenario '{scenario}': its scenario hash does not follow from its "
-        "recorded missions: edited by hand?"
-    )
 
 
 def _key_line(text: str, keys: list[str]) -> int:

@@ -57,7 +57,7 @@ def counts_line(keeper: GoldenKeeper) -> str:
     if not keeper.mode.categories:
         return f"{text} ({checked})"
     done = ", ".join(
-        f"{DONE[kind]} {keeper.accepted[kind]}" for kind in KINDS if keeper.accepted.get(kind)
+        f"{DONE[kind]} {keeper.accepted[kind]}" for kind in DONE if keeper.accepted.get(kind)
     )
     return f"{text} left ({checked}; {done or 'nothing written'})"
 
@@ -67,7 +67,10 @@ def one_line(keeper: GoldenKeeper) -> str:
     if keeper.unjudged:
         parts.append(f"{len(keeper.unjudged)} not judged (partial selection)")
     if keeper.left:
-        parts.append(f"accept: {ACCEPT}" if keeper.cache_enabled else "no cache to accept from")
+        targets = _suffix(keeper.targets)
+        parts.append(
+            f"accept: {ACCEPT}{targets}" if keeper.cache_enabled else "no cache to accept from"
+        )
     return "; ".join(parts)
 
 
@@ -80,8 +83,8 @@ def summary_lines(keeper: GoldenKeeper) -> list[str]:
     lines += [f"removed {path}: its suite file is gone" for path in keeper.removed]
     lines.append(counts_line(keeper))
     entries = sorted(keeper.left.values(), key=lambda e: keeper.shown_key(e.pin_file))
-    for entry in entries:
-        lines.extend(_listing(keeper, entry))
+    listing = [item for entry in entries for item in _listing(keeper, entry)]
+    lines += [line for kind in KINDS for item_kind, line in listing if item_kind == kind]
     lines += [_not_judged(keeper, unjudged) for unjudged in keeper.unjudged]
     if not entries:
         return lines
@@ -91,7 +94,10 @@ def summary_lines(keeper: GoldenKeeper) -> list[str]:
             command = f"pytest --tier2-golden={CATEGORY_OF[kind]} {_quoted(paths)}"
             lines.append(f"accept the {kind + ':':9}{command}")
     if keeper.cache_enabled:
-        lines.append(f"accept all without re-running: {ACCEPT}  (one by one: {REVIEW})")
+        targets = _suffix(keeper.targets)
+        lines.append(
+            f"accept all without re-running: {ACCEPT}{targets}  (one by one: {REVIEW}{targets})"
+        )
     else:
         lines.append(
             "accept and review have nothing to work from: pytest's cache provider is "
@@ -127,12 +133,13 @@ def _not_judged(keeper: GoldenKeeper, stale: Unjudged) -> str:
     )
 
 
-def _listing(keeper: GoldenKeeper, entry: PendingFile) -> list[str]:
+def _listing(keeper: GoldenKeeper, entry: PendingFile) -> list[tuple[str, str]]:
+    """Each change of a pin file, with its kind."""
     pin_file = keeper.shown_key(entry.pin_file)
     if entry.orphan or entry.suite_file is None:
-        return [f"stale    {pin_file}  (its suite file is gone)"]
+        return [(STALE, f"stale    {pin_file}  (its suite file is gone)")]
     suite_file = keeper.shown_key(entry.suite_file)
-    lines = []
+    lines: list[tuple[str, str]] = []
     for scenario, change in sorted(entry.changes.items()):
         where = f"{suite_file}::{scenario}"
         if change.kind == STALE:
@@ -143,7 +150,7 @@ def _listing(keeper: GoldenKeeper, entry: PendingFile) -> list[str]:
             note = f"  (unusable pin file {pin_file})"
         else:
             note = ""
-        lines.append(f"{change.kind:8} {where}{note}")
+        lines.append((change.kind, f"{change.kind:8} {where}{note}"))
     return lines
 
 
@@ -161,6 +168,10 @@ def _paths(keeper: GoldenKeeper, entries: Iterable[PendingFile], kind: str) -> l
         if wanted and path not in paths:
             paths.append(path)
     return paths
+
+
+def _suffix(targets: Iterable[str]) -> str:
+    return "".join(f" {shlex.quote(target)}" for target in targets)
 
 
 def _quoted(paths: Iterable[str]) -> str:
