@@ -519,6 +519,22 @@ def test_git_conflict_markers_are_an_unresolved_merge_conflict_at_their_line(
     assert pinned.read_text("utf-8") == good
 
 
+def test_accept_regenerates_a_conflicted_pin_file_from_the_check_and_reject_keeps_it_so(
+    pytester: pytest.Pytester, pinned: Path
+) -> None:
+    pinned.write_text(conflicted(pinned.read_text("utf-8"), "second")[0], "utf-8")
+    run(pytester, "--tier2-golden")
+
+    assert tier2("reject", "a.tier2.yaml::first@golden")[:2] == (0, "dropped 1 pending change\n")
+    assert tier2("accept")[:2] == (0, "wrote a.tier2.golden.json (fixed second)\n")
+    assert sorted(pins(pinned)["scenarios"]) == ["second"]  # regenerated: `first` not pinned
+    check = run(pytester, "--tier2-golden")
+    assert [outcomes(check)[f"a.tier2.yaml::{s}@golden"] for s in ("first", "second")] == [
+        "FAILED",
+        "PASSED",
+    ]
+
+
 # -- pytest-xdist ----------------------------------------------------------------------
 
 

@@ -212,7 +212,7 @@ def command_reject(targets: Sequence[str], out: TextIO, err: TextIO) -> int:
     dropped = 0
     for key, names in select(store, targets).items():
         entry = store.files[key]
-        rest = None if entry.orphan else entry.without(names, entry.pin_sha)
+        rest = None if entry.orphan else entry.without(names, entry.pin_sha, written=False)
         dropped += entry.count - (rest.count if rest else 0)
         if rest is None:
             del store.files[key]

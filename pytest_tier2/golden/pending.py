@@ -101,8 +101,11 @@ class PendingFile:
             bool(data["orphan"]),
         )
 
-    def without(self, names: Collection[str], pin_sha: str | None) -> PendingFile | None:
-        """What stays pending once `names` were written, giving `pin_sha`; None if nothing."""
+    def without(
+        self, names: Collection[str], pin_sha: str | None, *, written: bool = True
+    ) -> PendingFile | None:
+        """What stays pending once `names` were written (giving the pin file `pin_sha`), or
+        dropped without writing; None if nothing."""
         rest = {name: c for name, c in self.changes.items() if name not in names}
         if not rest:
             return None
@@ -114,7 +117,7 @@ class PendingFile:
             self.suite,
             self.suite_hash,
             rest,
-            replace=False,
+            replace=self.replace and not written,
         )
 
 
