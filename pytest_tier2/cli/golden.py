@@ -226,8 +226,11 @@ def command_reject(targets: Sequence[str], out: TextIO, err: TextIO) -> int:
 # -------------------------------------------------------------------------- review
 
 PROMPT = "accept this change? [a]ccept, [s]kip, [q]uit: "
-ANSWERS = {"a": "accept", "accept": "accept", "s": "skip", "skip": "skip", "q": "quit"}
-ANSWERS["quit"] = "quit"
+ANSWERS = {
+    **dict.fromkeys(("a", "accept"), "accept"),
+    **dict.fromkeys(("s", "skip"), "skip"),
+    **dict.fromkeys(("q", "quit"), "quit"),
+}
 
 
 def describe(store: Store, entry: PendingFile, scenario: str | None) -> list[str]:
