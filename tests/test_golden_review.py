@@ -182,6 +182,9 @@ def test_a_category_run_with_a_deselection_writes_only_what_was_selected(
     assert golden_section(result, "update") == [
         "wrote a.tier2.golden.json",
         "0 drifted, 0 missing, 0 stale left (2 scenarios checked; created 1, fixed 1)",
+        "not judged: partial selection: kept the pin of scenario 'third' in "
+        "a.tier2.golden.json, which suite 'alpha' no longer has; to remove it: "
+        "pytest --tier2-golden=trim a.tier2.yaml",
     ]
 
 
