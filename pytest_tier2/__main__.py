@@ -1,4 +1,4 @@
-"""`python -m pytest_tier2 show|validate ...`: see `pytest_tier2.cli`."""
+"""`python -m pytest_tier2 show|validate|schema|accept|reject|review ...`: see `.cli`."""
 
 from __future__ import annotations
 

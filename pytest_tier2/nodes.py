@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +28,7 @@ from .state import STATE_KEY
 if TYPE_CHECKING:
     from .core.registry import Registry
     from .core.test_run import TestRunResult
+    from .golden.pinfile import PinFile, PinFileError
     from .state import Tier2State
 
 
@@ -49,6 +50,8 @@ class Tier2File(pytest.File):
         self._report_claimed = False
         self._pins: object = _UNREAD
         self._load_error: SuiteFileError | None = None
+        self.suite_sha: str | None = None
+        """In golden modes, the SHA-256 of the bytes collected: pending pins name it."""
 
     @property
     def state(self) -> Tier2State:
@@ -77,7 +80,9 @@ class Tier2File(pytest.File):
                 yield ExpectationItem.from_parent(self, name=entry.expectation.id, entry=entry)
         if state.golden_mode != "off":
             from .golden import GOLDEN_ITEM_SUFFIX
+            from .golden.pinfile import file_sha
 
+            self.suite_sha = file_sha(self.path)
             for scenario in self.spec.suite.scenarios:
                 name = scenario.scenario_name
                 yield GoldenItem.from_parent(self, name=name + GOLDEN_ITEM_SUFFIX, scenario=name)
@@ -151,21 +156,24 @@ class Tier2File(pytest.File):
 
     @property
     def pin_path(self) -> Path:
-        from .golden import pin_path_for
+        from .golden.pinfile import pin_path_for
 
         return pin_path_for(self.path)
 
-    def pins(self) -> dict[str, Any] | None:
-        """This suite's pin file, read once per process."""
+    def pins(self) -> PinFile | PinFileError | None:
+        """This suite's pin file, read and verified once per process, or why it is unusable."""
         if self._pins is _UNREAD:
-            from .golden import read_pins
+            from .golden.pinfile import PinFileError, read_pins
 
-            self._pins = read_pins(self.pin_path, self.shown(self.pin_path))
+            try:
+                self._pins = read_pins(self.pin_path, self.shown(self.pin_path))
+            except PinFileError as error:
+                self._pins = error
         return self._pins  # type: ignore[return-value]
 
     def pin_clash(self) -> str | None:
         """Why this suite cannot have a pin file of its own, if another suite file shares it."""
-        from .golden import suite_paths_for
+        from .golden.pinfile import suite_paths_for
 
         others = [p for p in suite_paths_for(self.pin_path) if p != self.path and p.exists()]
         if others:
@@ -331,7 +339,8 @@ class ExpectationItem(Tier2Item):
 
 
 class GoldenItem(Tier2Item):
-    """A scenario's pin check (or, in update mode, its new pin): golden modes only."""
+    """A scenario's pin check: golden modes only. It fails on a change that this run's
+    mode does not write (every change, in check mode)."""
 
     def __init__(self, *, scenario: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -343,69 +352,48 @@ class GoldenItem(Tier2Item):
         return self.scenario
 
     def runtest(self) -> None:
-        from .golden import PinFileError, describe_drift, drift_changes, scenario_pin
+        from .golden.drift import judge
+        from .golden.keeper import CLASH
+        from .golden.pinfile import scenario_pin
 
         suite_file, scenario = self.suite_file, self.scenario
         test_run = self.suite_result()
         current = scenario_pin(test_run, scenario)
-        payload: dict[str, Any] = {
-            "scenario": scenario,
-            "scenarios": [s.scenario_name for s in suite_file.spec.suite.scenarios],
-            "suite": suite_file.spec.name,
-            "suite_hash": test_run.suite_result.suite_hash,
-        }
-        mode = suite_file.state.golden_mode
-        if mode == "update":
-            payload["pin"] = current
-        self.add_report_extra("tier2_golden", json.dumps(payload, sort_keys=True))
-        self.record_hashes(test_run, scenario)
         path, line = suite_file.shown_path, suite_file.spec.scenario_lines[scenario]
         where = f"{path}:{line}: scenario '{scenario}'"
         clash = suite_file.pin_clash()
+        verdict = judge(
+            suite_file.pins(),
+            scenario,
+            current,
+            suite_file.spec.name,
+            where=where,
+            pin_name=suite_file.pin_path.name,
+            nodeid=f"{suite_file.shown_path}::{self.name}",
+            explain=lambda pinned: self.mission_failures(test_run, pinned, current),
+        )
+        payload: dict[str, Any] = {
+            "scenario": scenario,
+            "scenarios": [s.scenario_name for s in suite_file.spec.suite.scenarios],
+            "status": CLASH if clash else verdict.status,
+            "suite": suite_file.spec.name,
+            "suite_hash": test_run.suite_result.suite_hash,
+            "suite_sha": suite_file.suite_sha,
+        }
+        if verdict.kind is not None:
+            payload["pin"] = current  # to write now, or to keep pending for `accept`
+        self.add_report_extra("tier2_golden", json.dumps(payload, sort_keys=True))
+        self.record_hashes(test_run, scenario)
         if clash:
             raise GoldenMismatch(clash, path, line, [where])
-        if mode == "update":
-            return
-        try:
-            pins = suite_file.pins()
-        except PinFileError as error:
-            raise GoldenMismatch(
-                str(error),
-                path,
-                line,
-                [where, "  check mode never overwrites it; --tier2-golden=update replaces it"],
-            ) from None
-        repin = f'pytest --tier2-golden=update "{suite_file.shown_path}::{self.name}"'
-        pinned = None if pins is None else pins["scenarios"].get(scenario)
-        if pinned is None:
-            reason = f"no golden pinned for scenario '{scenario}'; run --tier2-golden=update"
-            raise GoldenMismatch(reason, path, line, [where, f"  pin it: {repin}"])
-        assert pins is not None
-        changes: list[str] = []  # one line each, the first of them quoted on the first line
-        lines: list[str] = []
-        if pins.get("suite") != suite_file.spec.name:
-            renamed = f"{pins.get('suite')!r} -> {suite_file.spec.name!r}"
-            changes.append(f"suite renamed {renamed}")
-            lines.append(f"suite renamed  {renamed}")
-        if pinned.get("scenario_hash") != current["scenario_hash"]:
-            changes.extend(drift_changes(pinned, current))
-            lines.extend(describe_drift(pinned, current))
-            lines.extend(self.mission_failures(test_run, pinned, current))
-        if changes:
-            more = f" (and {len(changes) - 1} more)" if len(changes) > 1 else ""
-            raise GoldenMismatch(
-                f"golden drift in scenario '{scenario}': {changes[0]}{more}",
-                path,
-                line,
-                [
-                    f"{where} (pinned in {suite_file.pin_path.name})",
-                    *(f"  {text}" for text in lines),
-                    f"  if the change is intended, re-pin: {repin}",
-                ],
-            )
+        golden = suite_file.state.golden
+        assert golden is not None
+        if verdict.kind is not None and not golden.mode.writes(verdict.kind):
+            assert verdict.reason is not None
+            raise GoldenMismatch(verdict.reason, path, line, verdict.body)
 
     def mission_failures(
-        self, test_run: TestRunResult, pinned: dict[str, Any], current: dict[str, Any]
+        self, test_run: TestRunResult, pinned: Mapping[str, Any], current: Mapping[str, Any]
     ) -> list[str]:
         """Why each mission that moved and now fails did not succeed (issue 11)."""
         results = test_run.suite_result.scenario_results[self.scenario].mission_results

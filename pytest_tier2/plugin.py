@@ -16,23 +16,23 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from . import DEFAULT_MAX_FILE_BYTES, SUITE_SUFFIXES
+from .golden.modes import MODE_HELP, parse_mode
 from .state import STATE_KEY
 
 if TYPE_CHECKING:
     from .nodes import Tier2File, Tier2Item
     from .state import Tier2State
 
-GOLDEN_MODES = ("check", "update", "off")
-
 
 def golden_mode(value: str) -> str:
     """`--tier2-golden`'s value. A path after a bare `--tier2-golden` lands here: refuse it."""
-    if value in GOLDEN_MODES:
-        return value
-    raise argparse.ArgumentTypeError(
-        f"{value!r} is not one of {', '.join(GOLDEN_MODES)}; "
-        f"to check the pins of a path, write --tier2-golden=check {value}"
-    )
+    try:
+        mode = parse_mode(value)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(
+            f"{error}; to check the pins of a path, write --tier2-golden=check {value}"
+        ) from None
+    return "off" if mode is None else mode.name
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -51,12 +51,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         const="check",
         default=None,
         type=golden_mode,
-        help="check suites against their pinned hashes (alone or =check), or =update the pins",
+        help="check suites against their pins (alone or =check), =update them, or write only "
+        "some kinds of change: a comma-separated set of create, fix, trim",
     )
     parser.addini(
         "tier2_golden",
         default="off",
-        help="golden mode when --tier2-golden is not given: off, check or update",
+        help=f"golden mode when --tier2-golden is not given: {MODE_HELP}",
     )
     parser.addini(
         "tier2_max_file_bytes",
@@ -81,21 +82,24 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(
             f"tier2_max_file_bytes must be a number of bytes, not {max_bytes!r}"
         ) from None
-    golden_mode = config.getoption("tier2_golden") or config.getini("tier2_golden") or "off"
-    if golden_mode not in GOLDEN_MODES:
-        raise pytest.UsageError(
-            f"tier2_golden must be one of {', '.join(GOLDEN_MODES)}, not {golden_mode!r}"
-        )
+    value = config.getoption("tier2_golden") or config.getini("tier2_golden") or "off"
+    try:
+        golden = parse_mode(value)
+    except ValueError:
+        raise pytest.UsageError(f"tier2_golden must be {MODE_HELP}, not {value!r}") from None
     state = Tier2State(config, max_file_bytes=max_file_bytes)
     # Only the process that receives every report writes the report: never an xdist worker.
     state.tracks_outcomes = bool(config.getoption("tier2_report")) and not hasattr(
         config, "workeroutput"
     )
-    if golden_mode != "off":
-        from .golden import GoldenKeeper
+    if golden is not None:
+        from .golden.keeper import GoldenKeeper
 
-        state.golden = GoldenKeeper(golden_mode, config.invocation_params.dir)
-    if golden_mode != "off" or config.getoption("tier2_report"):
+        started = config.invocation_params.dir
+        own_root = config.rootpath != started and config.args_source == config.ArgsSource.ARGS
+        targets = tuple(config.args) if own_root else ()
+        state.golden = GoldenKeeper(golden, started, config.rootpath, targets)
+    if golden is not None or config.getoption("tier2_report"):
         config.pluginmanager.register(ReportExtras(), "tier2-report-extras")
     if config.pluginmanager.hasplugin("xdist"):
         config.pluginmanager.register(XdistHooks(state), "tier2-xdist")

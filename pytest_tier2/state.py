@@ -14,7 +14,7 @@ from . import SUITE_SUFFIXES
 
 if TYPE_CHECKING:
     from .core.registry import Registry
-    from .golden import GoldenKeeper
+    from .golden.keeper import GoldenKeeper
     from .nodes import Tier2File, Tier2Item
 
 STATE_KEY = pytest.StashKey["Tier2State"]()
@@ -74,7 +74,7 @@ class Tier2State:
 
     @property
     def golden_mode(self) -> str:
-        return self.golden.mode if self.golden is not None else "off"
+        return self.golden.mode.name if self.golden is not None else "off"
 
     @property
     def report_path(self) -> str | None:
@@ -170,8 +170,8 @@ class Tier2State:
         if self.report_error and session.exitstatus == 0:
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
         if self.golden is not None:
-            self.golden.finish()
-            if self.golden.fails_check and session.exitstatus == 0:
+            self.golden.finish(getattr(self.config, "cache", None))
+            if self.golden.fails_run and session.exitstatus == 0:
                 session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
     def pytest_collect_directory(self, path: Path) -> None:
@@ -218,22 +218,14 @@ class Tier2State:
     def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
         if self.config.option.collectonly:
             return
-        golden_lines = self.golden.summary_lines() if self.golden is not None else []
         if self.report_error:
             terminalreporter.ensure_newline()
             terminalreporter.section("tier2 report")
             terminalreporter.write_line(self.report_error)
-        stale = [s for s in self.golden.stale if s.judged] if self.golden else []
-        if stale and self.golden_mode == "check":
-            # Counted in pytest's last line, so that "2 passed" does not read green
-            # while stale pins fail the run.
-            noun = "stale pin" if len(stale) == 1 else "stale pins"
-            terminalreporter.stats.setdefault(noun, []).extend(stale)
-        if golden_lines:
-            terminalreporter.ensure_newline()
-            terminalreporter.section(f"tier2 golden ({self.golden_mode})")
-            for line in golden_lines:
-                terminalreporter.write_line(line)
+        if self.golden is not None and not hasattr(self.config, "workerinput"):
+            from .golden.summary import write_summary
+
+            write_summary(self.golden, terminalreporter)
         if self.config.get_verbosity() < 1 or not self.hashes:
             return
         terminalreporter.ensure_newline()

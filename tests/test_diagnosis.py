@@ -264,7 +264,7 @@ def test_junit_message_is_the_reason_line_for_every_kind_of_failure(
         (
             "c.tier2.yaml",
             "morning@golden",
-            "no golden pinned for scenario 'morning'; run --tier2-golden=update",
+            "no golden pinned for scenario 'morning'; run --tier2-golden=create",
         ),
     ]
 
@@ -696,17 +696,20 @@ def test_a_stale_pin_kept_from_judging_by_a_partial_selection_says_so(
     partial = pytester.runpytest(*NO_CACHE, "--tier2-golden", "-k", "first")
     assert partial.ret == pytest.ExitCode.OK
     assert golden_section(partial) == [
+        "0 drifted, 0 missing, 0 stale (1 scenario checked)",
         "not judged: partial selection: a.tier2.golden.json pins scenario 'third', which "
         "suite 'a' no longer has; to judge it, select all of its pin items: "
-        "pytest --tier2-golden a.tier2.yaml"
+        "pytest --tier2-golden=check a.tier2.yaml",
     ]
     assert "stale pin" not in partial.outlines[-1]
 
     whole = pytester.runpytest(*NO_CACHE, "--tier2-golden")
     assert whole.ret == pytest.ExitCode.TESTS_FAILED
-    assert golden_section(whole) == [
-        "stale pin in a.tier2.golden.json: suite 'a' has no scenario 'third' "
-        "(re-pin: pytest --tier2-golden=update a.tier2.yaml)"
+    assert golden_section(whole)[:3] == [
+        "0 drifted, 0 missing, 1 stale (2 scenarios checked)",
+        "stale    a.tier2.yaml::third  (suite 'a' has no scenario 'third'; pinned in "
+        "a.tier2.golden.json)",
+        "accept the stale:   pytest --tier2-golden=trim a.tier2.yaml",
     ]
     assert "1 stale pin" in whole.outlines[-1]
 
@@ -721,14 +724,16 @@ def test_an_orphan_pin_file_under_a_deselection_is_not_judged_in_words_that_say_
     check = pytester.runpytest(*NO_CACHE, "--tier2-golden", "-k", "first")
     assert check.ret == pytest.ExitCode.OK
     assert golden_section(check) == [
+        "0 drifted, 0 missing, 0 stale (1 scenario checked)",
         "not judged: partial selection: pin file b.tier2.golden.json has no suite file; to "
-        "judge it, run its whole directory: pytest --tier2-golden ."
+        "judge it, run its whole directory: pytest --tier2-golden=check .",
     ]
     update = pytester.runpytest(*NO_CACHE, "--tier2-golden=update", "-k", "first")
     assert update.ret == pytest.ExitCode.OK
     assert golden_section(update) == [
+        "0 drifted, 0 missing, 0 stale left (1 scenario checked; nothing written)",
         "not judged: partial selection: kept pin file b.tier2.golden.json, whose suite file "
-        "is gone; to remove it: pytest --tier2-golden=update ."
+        "is gone; to remove it: pytest --tier2-golden=trim .",
     ]
     assert (pytester.path / "b.tier2.golden.json").exists()
 

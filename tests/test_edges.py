@@ -127,7 +127,7 @@ def test_a_pin_file_of_the_wrong_shape_fails_the_check_naming_it(
             "a.tier2.golden.json:1: not a valid pin file: scenario 'morning' "
             "needs 'missions', each with a 'hash' and a 'result'",
             "a.tier2.yaml:2: scenario 'morning'",
-            "  check mode never overwrites it; --tier2-golden=update replaces it",
+            "  check mode never overwrites it; --tier2-golden=fix (or update) regenerates it",
         ]
     )
     assert "Traceback" not in result.stdout.str()
@@ -152,10 +152,10 @@ def test_the_repin_hint_works_from_where_pytest_was_started(counted: pytest.Pyte
         patch.chdir(suites)
         check = counted.runpytest("-p", "no:cacheprovider", "--tier2-golden")
         check.stdout.fnmatch_lines(
-            ['*pin it: pytest --tier2-golden=update "a.tier2.yaml::morning@golden"']
+            ['*pin it: pytest --tier2-golden=create "a.tier2.yaml::morning@golden"']
         )
         repin = counted.runpytest(
-            "-p", "no:cacheprovider", "--tier2-golden=update", "a.tier2.yaml::morning@golden"
+            "-p", "no:cacheprovider", "--tier2-golden=create", "a.tier2.yaml::morning@golden"
         )
 
     repin.assert_outcomes(passed=1)

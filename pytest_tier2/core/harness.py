@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from types import MappingProxyType
@@ -13,7 +13,13 @@ from .engine import ExecutionContext, OrchestrationResult
 from .exceptions import ScenarioDefinitionError
 from .registry import Registry, default_registry
 
-__all__ = ["MissionCall", "ScenarioDefinition", "ScenarioResult", "run_scenario"]
+__all__ = [
+    "MissionCall",
+    "ScenarioDefinition",
+    "ScenarioResult",
+    "run_scenario",
+    "scenario_members",
+]
 
 
 class ResultLike(Protocol):
@@ -34,6 +40,20 @@ def result_hash_of(result: ResultLike) -> str:
     if isinstance(result, OrchestrationResult):
         return result.result_hash
     return sha256(canonical_json_of(result))
+
+
+def scenario_members(
+    scenario_name: str, mission_jsons: Iterable[tuple[str, str]]
+) -> tuple[tuple[str, str], ...]:
+    """The members a scenario hash is taken over, from each mission's canonical JSON by key.
+
+    One definition for `ScenarioResult` and for pin files, which re-derive a recorded
+    scenario's hash from its recorded mission results.
+    """
+    return (
+        ("mission_results", compose_object(mission_jsons)),
+        ("scenario_name", dumps(scenario_name)),
+    )
 
 
 def tree_of(result: ResultLike) -> Any:
@@ -109,10 +129,10 @@ class ScenarioResult:
     @cached_property
     def content_members(self) -> tuple[tuple[str, str], ...]:
         """The canonical JSON text of each `to_dict()` member but `metadata`."""
-        missions = compose_object(
-            (key, canonical_json_of(result)) for key, result in self.mission_results.items()
+        return scenario_members(
+            self.scenario_name,
+            ((key, canonical_json_of(result)) for key, result in self.mission_results.items()),
         )
-        return (("mission_results", missions), ("scenario_name", dumps(self.scenario_name)))
 
     @cached_property
     def content_json(self) -> str:

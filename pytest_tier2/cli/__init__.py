@@ -1,4 +1,5 @@
-"""`python -m pytest_tier2`: author suites without guessing paths, and check files quickly.
+"""`python -m pytest_tier2`: author suites without guessing paths, check files quickly, and
+accept reviewed pin changes without running anything again (`golden.py`).
 
 * `show FILE [--scenario NAME]` runs a suite and prints, for each mission result, every
   path an expectation can name, with the value found there, then the hashes.
@@ -29,12 +30,12 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 import pytest
 
-from . import SUITE_SUFFIXES
+from .. import SUITE_SUFFIXES
 
 if TYPE_CHECKING:
-    from .core.registry import Registry
-    from .core.test_run import TestRunResult
-    from .format import SuiteSpec
+    from ..core.registry import Registry
+    from ..core.test_run import TestRunResult
+    from ..format import SuiteSpec
 
 PROG = "python -m pytest_tier2"
 ERROR_PREFIX = "pytest_tier2: error: "
@@ -69,7 +70,7 @@ def file_key(path: str | os.PathLike[str]) -> str:
 
 def shown_path(path: str | os.PathLike[str]) -> str:
     """A path as messages name it: relative to the current directory when below it."""
-    from .failures import display_path
+    from ..failures import display_path
 
     return display_path(path, os.getcwd())
 
@@ -123,7 +124,7 @@ class _Collector:
         self, collector: pytest.Collector
     ) -> Generator[None, pytest.CollectReport, pytest.CollectReport]:
         report = yield
-        from .nodes import Tier2File
+        from ..nodes import Tier2File
 
         if isinstance(collector, Tier2File):
             key = file_key(collector.path)
@@ -216,7 +217,7 @@ def show_value(value: Any) -> str:
 
 def params_lines(spec: SuiteSpec, registry: Registry, scenarios: Sequence[str]) -> list[str]:
     """What params each mission called in `scenarios` accepts, once per mission, in call order."""
-    from .core.params import describe
+    from ..core.params import describe
 
     chosen = set(scenarios)
     names = [
@@ -247,9 +248,9 @@ def render(
     operations: Sequence[str] = (),
 ) -> list[str]:
     """The lines `show` prints for a suite's result, restricted to `scenarios`."""
-    from .core.harness import result_hash_of
-    from .core.paths import format_path, iter_leaves
-    from .failures import mission_failure
+    from ..core.harness import result_hash_of
+    from ..core.paths import format_path, iter_leaves
+    from ..failures import mission_failure
 
     suite_result = result.suite_result
     lines: list[str] = []
@@ -273,9 +274,9 @@ def render(
 
 
 def command_show(file: str, scenarios: Sequence[str] | None, out: TextIO, err: TextIO) -> int:
-    from .core.suggest import did_you_mean
-    from .failures import run_error_report
-    from .runner import run_spec
+    from ..core.suggest import did_you_mean
+    from ..failures import run_error_report
+    from ..runner import run_spec
 
     path = check_file(file)
     collection = collect([path], only_suite_files=False)
@@ -384,7 +385,7 @@ def build_parser() -> argparse.ArgumentParser:
             "Show and validate pytest-tier2 suite files (*.tier2.yaml). Both commands load "
             "the conftest.py files and plugins that a pytest run in the same directory loads."
         ),
-        epilog="Exit codes: 0 ok, 1 invalid suite, 2 usage error.",
+        epilog="Exit codes: 0 ok, 1 invalid suite (or a pin change refused), 2 usage error.",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     show = commands.add_parser(
@@ -421,11 +422,45 @@ def build_parser() -> argparse.ArgumentParser:
         help="print the path of the installed JSON Schema, for editors",
         description="Print the path of the JSON Schema of the suite format, as installed.",
     )
+    pending = (
+        "the pin changes (drifted, missing, stale) that the last golden run left pending "
+        "in pytest's cache, for the cache that a pytest run here uses"
+    )
+    accept = commands.add_parser(
+        "accept",
+        help="write pending pin changes without running anything",
+        description=f"Write {pending}, exactly as --tier2-golden=update would. A change "
+        "whose suite file or pin file changed since it was recorded is refused.",
+    )
+    add_targets(accept)
+    reject = commands.add_parser(
+        "reject",
+        help="drop pending pin changes",
+        description=f"Drop {pending}; the pin files are left as they are.",
+    )
+    add_targets(reject)
+    review = commands.add_parser(
+        "review",
+        help="show each pending pin change and accept or skip it",
+        description=f"Show {pending}, one at a time with its field-level diff, and ask: "
+        "accept, skip or quit. Answers are read from the terminal, or from a pipe.",
+    )
+    add_targets(review)
     return parser
 
 
+def add_targets(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "targets",
+        metavar="PATH or NODE ID",
+        nargs="*",
+        help="suite files, pin files, directories, or pin items (x.tier2.yaml::scenario@golden);"
+        " all pending changes when none is given",
+    )
+
+
 def schema_path() -> Path:
-    return Path(__file__).resolve().parent / "schema" / "tier2.schema.json"
+    return Path(__file__).resolve().parent.parent / "schema" / "tier2.schema.json"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -440,6 +475,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "schema":
             print(schema_path())
             code = EXIT_OK
+        elif args.command in ("accept", "reject", "review"):
+            from . import golden
+
+            if args.command == "accept":
+                code = golden.command_accept(args.targets, sys.stdout, sys.stderr)
+            elif args.command == "reject":
+                code = golden.command_reject(args.targets, sys.stdout, sys.stderr)
+            else:
+                code = golden.command_review(args.targets, sys.stdout, sys.stderr, sys.stdin)
         else:
             code = command_validate(args.paths, sys.stdout, sys.stderr)
         sys.stdout.flush()
