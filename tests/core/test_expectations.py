@@ -140,6 +140,60 @@ def test_op_gt_lt():
     exp_lt_fail = MissionExpectation("e4", "s1", "m1", "val", "lt", 5)
     assert not evaluate_expectations(suite_res, SuiteExpectationsDefinition([exp_lt_fail])).passed
 
+    # Strict: an equal value is neither greater nor less.
+    exp_gt_equal = MissionExpectation("e5", "s1", "m1", "val", "gt", 10)
+    res = evaluate_expectations(suite_res, SuiteExpectationsDefinition([exp_gt_equal]))
+    assert not res.passed
+    assert res.expectation_results["e5"].details["reason"] == "gt_mismatch"
+
+    exp_lt_equal = MissionExpectation("e6", "s1", "m1", "val", "lt", 10)
+    res = evaluate_expectations(suite_res, SuiteExpectationsDefinition([exp_lt_equal]))
+    assert not res.passed
+    assert res.expectation_results["e6"].details["reason"] == "lt_mismatch"
+
+
+ORDERINGS = {
+    # op: (passes when actual < expected, when equal, when actual > expected)
+    "gt": (False, False, True),
+    "lt": (True, False, False),
+    "ge": (False, True, True),
+    "le": (True, True, False),
+}
+
+
+@pytest.mark.parametrize(
+    ("actual", "expected", "order"),
+    [
+        (4, 5, 0),
+        (5, 5, 1),
+        (6, 5, 2),
+        (1, 1.0, 1),  # JSON has one number type: 1 equals 1.0
+        (2.5, 2.5, 1),
+        (2.4999, 2.5, 0),
+        (-1, 0, 0),
+        (0.0, -0.0, 1),
+        (2**70, 2**70, 1),
+        (2**70, 2**70 + 1, 0),
+        ("b", "b", 1),
+        ("a", "b", 0),
+        ("ab", "a", 2),
+        ("", "", 1),
+    ],
+)
+@pytest.mark.parametrize("op", sorted(ORDERINGS))
+def test_ordering_ops_below_at_and_above_the_expected_value(actual, expected, order, op):
+    """Each ordering op, on both sides of the expected value and exactly at it."""
+    suite_res = _make_mock_suite_result({"s1": {"m1": {"val": actual}}})
+    exp = MissionExpectation("e", "s1", "m1", "val", op, expected)
+
+    verdict = evaluate_expectations(suite_res, SuiteExpectationsDefinition([exp]))
+
+    passes = ORDERINGS[op][order]
+    assert verdict.passed is passes
+    assert verdict.expectation_results["e"].details == (
+        {} if passes else {"reason": f"{op}_mismatch"}
+    )
+
 
 def test_op_exists():
     suite_res = _make_mock_suite_result({"s1": {"m1": {"foo": "bar"}}})
@@ -201,3 +255,17 @@ def test_evaluate_expectations_is_deterministic():
     assert res1.metadata["expectations_hash"] == res2.metadata["expectations_hash"]
 
     assert len(res1.metadata["expectations_hash"]) == 64
+
+    # The same verdicts, and real ones: both expectations hold.
+    assert res1.passed is True
+    assert res1.to_dict() == res2.to_dict()
+    assert {eid: r.passed for eid, r in res1.expectation_results.items()} == {
+        "e1": True,
+        "e2": True,
+    }
+    # Deterministic, not constant: another verdict gives another hash.
+    failing = evaluate_expectations(
+        suite_res,
+        SuiteExpectationsDefinition([MissionExpectation("e1", "s1", "m1", "val", "eq", 11)]),
+    )
+    assert failing.metadata["expectations_hash"] != res1.metadata["expectations_hash"]
