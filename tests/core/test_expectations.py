@@ -6,9 +6,12 @@ from typing import Any
 
 import pytest
 
+from pytest_tier2.core.exceptions import CanonicalError, ExpectationError
 from pytest_tier2.core.expectations import (
+    ExpectationResult,
     MissionExpectation,
     SuiteExpectationsDefinition,
+    SuiteExpectationsResult,
     _resolve_path,
     evaluate_expectations,
 )
@@ -269,3 +272,142 @@ def test_evaluate_expectations_is_deterministic():
         SuiteExpectationsDefinition([MissionExpectation("e1", "s1", "m1", "val", "eq", 11)]),
     )
     assert failing.metadata["expectations_hash"] != res1.metadata["expectations_hash"]
+
+
+# --- what a verdict records ------------------------------------------------------------
+# A verdict's `passed`, `actual` and `details` are hashed into the test run: each is pinned
+# exactly here, not only its truthiness.
+
+RESULT = {"v": 10, "flag": True, "nothing": None, "text": "10", "items": [1], "map": {"k": 1}}
+
+
+@pytest.mark.parametrize(
+    ("scenario", "mission", "path", "op", "expected", "passed", "actual", "details"),
+    [
+        ("nowhere", "m1", "v", "eq", 1, False, None,
+         {"reason": "scenario_missing", "scenario": "nowhere"}),
+        ("s1", "nobody", "v", "eq", 1, False, None,
+         {"reason": "mission_missing", "mission": "nobody"}),
+        ("s1", "m1", "v", "absent", None, False, 10, {"reason": "present", "path": "v"}),
+        ("s1", "m1", "w", "absent", None, True, None, {}),
+        ("s1", "m1", "map", "exists", None, True, {"k": 1}, {}),
+        ("s1", "m1", "vv", "exists", None, False, None,
+         {"reason": "path_missing", "path": "vv", "nearest": ["v", "flag", "items"]}),
+        ("s1", "m1", "v", "eq", 11, False, 10, {"reason": "eq_mismatch"}),
+        ("s1", "m1", "v", "ne", 10, False, 10, {"reason": "ne_mismatch"}),
+        ("s1", "m1", "v", "contains", 1, False, 10,
+         {"reason": "type_mismatch", "message": "'contains' cannot compare number with number"}),
+        ("s1", "m1", "v", "contains", "1", False, 10,
+         {"reason": "type_mismatch", "message": "'contains' cannot compare number with string"}),
+        ("s1", "m1", "map", "contains", 1, False, {"k": 1},
+         {"reason": "type_mismatch", "message": "'contains' cannot compare object with number"}),
+        ("s1", "m1", "nothing", "contains", "x", False, None,
+         {"reason": "type_mismatch", "message": "'contains' cannot compare null with string"}),
+        ("s1", "m1", "items", "contains", 2, False, [1], {"reason": "contains_mismatch"}),
+        ("s1", "m1", "v", "matches", "1", False, 10,
+         {"reason": "type_mismatch", "message": "'matches' cannot compare number with string"}),
+        ("s1", "m1", "flag", "matches", "T", False, True,
+         {"reason": "type_mismatch", "message": "'matches' cannot compare boolean with string"}),
+        ("s1", "m1", "text", "matches", "^2", False, "10", {"reason": "matches_mismatch"}),
+        ("s1", "m1", "flag", "gt", 0, False, True,
+         {"reason": "type_mismatch", "message": "'gt' cannot compare boolean with number"}),
+        ("s1", "m1", "nothing", "lt", 0, False, None,
+         {"reason": "type_mismatch", "message": "'lt' cannot compare null with number"}),
+        ("s1", "m1", "text", "ge", 5, False, "10",
+         {"reason": "type_mismatch", "message": "'ge' cannot compare string with number"}),
+        ("s1", "m1", "v", "le", "20", False, 10,
+         {"reason": "type_mismatch", "message": "'le' cannot compare number with string"}),
+        ("s1", "m1", "items", "le", [2], False, [1],
+         {"reason": "type_mismatch", "message": "'le' cannot compare array with array"}),
+        ("s1", "m1", "map", "gt", {}, False, {"k": 1},
+         {"reason": "type_mismatch", "message": "'gt' cannot compare object with object"}),
+    ],
+)  # fmt: skip
+def test_a_verdict_records_exactly_its_outcome_the_value_found_and_why(
+    scenario, mission, path, op, expected, passed, actual, details
+):
+    suite_res = _make_mock_suite_result({"s1": {"m1": RESULT}})
+    exp = MissionExpectation("e", scenario, mission, path, op, expected)
+
+    verdict = evaluate_expectations(suite_res, SuiteExpectationsDefinition([exp]))
+
+    assert verdict.passed is passed
+    assert verdict.expectation_results["e"].to_dict() == {
+        "actual": actual,
+        "details": details,
+        "expected": expected,
+        "id": "e",
+        "passed": passed,
+    }
+
+
+def test_an_unknown_op_is_refused_listing_every_op():
+    with pytest.raises(ExpectationError) as raised:
+        MissionExpectation("e", "s", "m", "success", "approx", 1)  # type: ignore[arg-type]
+    assert str(raised.value) == (
+        "expectation 'e': unknown op 'approx' "
+        "(allowed: eq, ne, gt, lt, ge, le, contains, matches, exists, absent)"
+    )
+
+
+@pytest.mark.parametrize(("pattern", "kind"), [(1, "number"), (None, "null"), (["a"], "array")])
+def test_matches_refuses_a_pattern_that_is_not_a_string_naming_its_type(pattern, kind):
+    with pytest.raises(ExpectationError) as raised:
+        MissionExpectation("e", "s", "m", "success", "matches", pattern)
+    assert str(raised.value) == (
+        f"expectation 'e': 'matches' needs a regular expression string, not {kind}"
+    )
+
+
+def test_duplicate_ids_are_refused_naming_each_duplicate_once():
+    exps = [
+        MissionExpectation(eid, "s", "m", "p", "eq", 1)
+        for eid in ("e2", "e1", "unique", "e1", "e2", "e2")
+    ]
+    with pytest.raises(ExpectationError) as raised:
+        SuiteExpectationsDefinition(exps)
+    assert str(raised.value) == "Duplicate expectation IDs are not allowed: ['e1', 'e2']"
+
+
+def test_non_json_values_are_refused_naming_where_they_are():
+    with pytest.raises(CanonicalError) as raised:
+        MissionExpectation("e", "s", "m", "p", "eq", [1, float("nan")])
+    assert raised.value.where == "expected.1"
+    for build, where in [
+        (lambda: ExpectationResult("e", True, float("nan"), 1, {}), "actual"),
+        (lambda: ExpectationResult("e", True, 1, {"x": float("inf")}, {}), "expected.x"),
+        (lambda: ExpectationResult("e", True, 1, 1, {"why": float("nan")}), "details.why"),
+        (lambda: SuiteExpectationsResult(True, {}, {"m": float("nan")}), "metadata.m"),
+    ]:
+        with pytest.raises(CanonicalError) as raised:
+            build()
+        assert raised.value.where == where
+
+
+def test_results_keep_frozen_copies_of_what_they_are_given():
+    actual, expected, details = [1, {"a": 2}], {"k": [3]}, {"reason": "x", "more": [4]}
+    verdict = ExpectationResult("e", False, actual, expected, details)
+    before = verdict.to_dict()
+    actual[1]["a"] = 99
+    expected["k"].append(5)
+    details["more"].clear()
+    assert verdict.to_dict() == before
+    with pytest.raises(TypeError):
+        verdict.actual[0] = 2  # type: ignore[index]
+
+    given = {"e": verdict}
+    suite_verdict = SuiteExpectationsResult(False, given)
+    given["f"] = verdict
+    assert list(suite_verdict.expectation_results) == ["e"]
+    with pytest.raises(TypeError):
+        suite_verdict.expectation_results["g"] = verdict  # type: ignore[index]
+
+
+def test_given_metadata_is_kept_and_left_out_it_is_derived():
+    verdict = ExpectationResult("e", True, 1, 1, {})
+    derived = SuiteExpectationsResult(True, {"e": verdict})
+    given = SuiteExpectationsResult(True, {"e": verdict}, {"expectations_hash": "mine"})
+
+    assert given.metadata == {"expectations_hash": "mine"}
+    assert derived.metadata == {"expectations_hash": derived.expectations_hash}
+    assert derived.expectations_hash != "mine"
