@@ -32,7 +32,7 @@ def test_nearest_paths_come_best_match_first_then_in_key_order():
 
 
 def test_nearest_paths_are_at_most_three_by_default_and_as_many_as_asked():
-    root = {"state": {"count1": 1, "count12": 2, "count123": 3, "count1234": 4, "zzz": 5}}
+    root = {"state": {"aaa": 0, "count1": 1, "count12": 2, "count123": 3, "count1234": 4}}
 
     assert nearest_paths(root, ("state", "count")) == [
         "state.count1",
@@ -40,12 +40,13 @@ def test_nearest_paths_are_at_most_three_by_default_and_as_many_as_asked():
         "state.count123",
     ]
     assert nearest_paths(root, ("state", "count"), limit=1) == ["state.count1"]
+    # The close ones first, best first, then the others (`aaa`) in key order.
     assert nearest_paths(root, ("state", "count"), limit=5) == [
         "state.count1",
         "state.count12",
         "state.count123",
         "state.count1234",
-        "state.zzz",
+        "state.aaa",
     ]
 
 
