@@ -189,9 +189,13 @@ def junit_testcases(path: Path) -> Iterator[tuple[str, str, str]]:
         yield case.get("classname", ""), case.get("name", ""), kinds[0] if kinds else "passed"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> CorpusRun:
-    """One pytest subprocess collecting every bad file, generated or not, beside GOOD."""
+    """One pytest subprocess collecting every bad file, generated or not, beside GOOD.
+
+    Session-scoped, not module-scoped: under xdist a worker may run another module's tests
+    between two of these, and a module fixture would then run the corpus again.
+    """
     root = tmp_path_factory.mktemp("corpus")
     (root / "good.tier2.yaml").write_text(GOOD, encoding="utf-8")
     for name in MANIFEST:
@@ -223,8 +227,8 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> CorpusRun:
     )
 
 
-# Under xdist (`--dist loadgroup`, the project's default), every test that reads the shared
-# run goes to one worker, so the run happens once.
+# Under xdist with `--dist loadgroup`, every test that reads the shared run goes to one
+# worker, so the run happens once.
 shared_run = pytest.mark.xdist_group("bad_inputs_corpus")
 
 
