@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from pytest_tier2.core.comparisons import ALL_OPS
 from pytest_tier2.core.exceptions import CanonicalError, ExpectationError
 from pytest_tier2.core.expectations import (
     ExpectationResult,
@@ -343,11 +344,12 @@ def test_a_verdict_records_exactly_its_outcome_the_value_found_and_why(
 
 def test_an_unknown_op_is_refused_listing_every_op():
     with pytest.raises(ExpectationError) as raised:
-        MissionExpectation("e", "s", "m", "success", "approx", 1)  # type: ignore[arg-type]
+        MissionExpectation("e", "s", "m", "success", "roughly", 1)  # type: ignore[arg-type]
     assert str(raised.value) == (
-        "expectation 'e': unknown op 'approx' "
-        "(allowed: eq, ne, gt, lt, ge, le, contains, matches, exists, absent)"
+        f"expectation 'e': unknown op 'roughly' (allowed: {', '.join(ALL_OPS)})"
     )
+    assert ALL_OPS[:8] == ("eq", "ne", "gt", "lt", "ge", "le", "contains", "matches")
+    assert ALL_OPS[-2:] == ("exists", "absent")
 
 
 @pytest.mark.parametrize(("pattern", "kind"), [(1, "number"), (None, "null"), (["a"], "array")])
