@@ -9,11 +9,45 @@ plugins (tests/test_plugin_compat.py) turn them on themselves.
 
 from __future__ import annotations
 
+import importlib
+
 import pytest
+
+# What a pytest run with suite files imports besides the plugin module itself (which pytest
+# loads through its entry point): the plugin's lazily imported layers, PyYAML, the
+# hypothesis module that hypothesis' pytest plugin imports at every terminal summary, and
+# xdist's controller (for `-n 2` runs).
+RUN_IMPORTS = (
+    "yaml",
+    "pytest_tier2.core",
+    "pytest_tier2.format",
+    "pytest_tier2.nodes",
+    "pytest_tier2.golden",
+    "hypothesis.internal.observability",
+    "xdist.dsession",
+)
+
+
+@pytest.fixture(scope="session")
+def _run_imports() -> None:
+    for name in RUN_IMPORTS:
+        importlib.import_module(name)
 
 
 @pytest.fixture
-def pytester(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.Pytester:
+def pytester(
+    _run_imports: None, pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> pytest.Pytester:
+    """pytester, with what a run imports already imported in this process, and the plain
+    behaviour of pytest whatever plugins are installed.
+
+    An in-process run (`pytester.runpytest`) puts `sys.modules` back as it was, so each run
+    would import all of RUN_IMPORTS again, and pytest rewrites the asserts of a plugin's
+    modules at every such import (with no cached .pyc under PYTHONDONTWRITEBYTECODE): up to
+    a second per run. Imported once, before pytester's snapshot of `sys.modules` (a session
+    fixture is set up before any function one), they stay, as in a user's single pytest
+    process. What a fresh interpreter does is tested in subprocesses (tests/test_ecosystem.py).
+    """
     # pytester clears PYTEST_ADDOPTS when it starts; this sets it after, for in-process and
     # subprocess runs alike.
     monkeypatch.setenv("PYTEST_ADDOPTS", "-p no:randomly")

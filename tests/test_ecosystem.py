@@ -314,9 +314,7 @@ def teamcity_messages(output: str) -> list[tuple[str, dict[str, str]]]:
 def test_pycharm_gets_one_started_finished_pair_per_expectation_and_failed_for_failures(
     suites: pytest.Pytester,
 ) -> None:
-    result = suites.runpytest_subprocess(
-        "--teamcity", "-p", "no:cacheprovider", "suites/shop.tier2.yaml"
-    )
+    result = suites.runpytest("--teamcity", "-p", "no:cacheprovider", "suites/shop.tier2.yaml")
     assert result.ret == pytest.ExitCode.TESTS_FAILED
     messages = teamcity_messages(result.stdout.str())
     started = [attrs["name"] for kind, attrs in messages if kind == "testStarted"]
@@ -384,7 +382,7 @@ def test_pycharm_gives_every_expectation_the_format_allows_a_test_name_of_its_ow
         "clash.tier2.yaml::v1-2",
         "clash.tier2.yaml::v1_2",
     ]
-    result = pytester.runpytest_subprocess("--teamcity", "-p", "no:cacheprovider")
+    result = pytester.runpytest("--teamcity", "-p", "no:cacheprovider")
     started = [a["name"] for k, a in teamcity_messages(result.stdout.str()) if k == "testStarted"]
     assert len(started) == 2
     assert len(set(started)) == 2, f"two expectations share one TeamCity name: {started}"
@@ -527,52 +525,6 @@ def run_for_parity(pytester: pytest.Pytester, tag: str, *args: str) -> pytest.Ru
     )
 
 
-@pytest.mark.parametrize("dist", DIST_MODES)
-def test_every_dist_mode_gives_the_serial_outcomes_and_hashes(
-    suites: pytest.Pytester, dist: str
-) -> None:
-    serial = run_for_parity(suites, "serial")
-    serial.assert_outcomes(**SERIAL_OUTCOMES)
-    parallel = run_for_parity(suites, "parallel", "-n", "2", "--dist", dist)
-    parallel.assert_outcomes(**SERIAL_OUTCOMES)
-    output = parallel.stdout.str()
-    assert "Different tests were collected" not in output
-    assert "INTERNALERROR" not in output
-    assert "Traceback" not in output
-
-    # The same suite results and hashes, to the byte.
-    serial_report = (suites.path / "serial.json").read_text(encoding="utf-8")
-    parallel_report = (suites.path / "parallel.json").read_text(encoding="utf-8")
-    assert len(json.loads(serial_report)["suites"]) == 3
-    assert parallel_report == serial_report
-
-    # The same outcome and tier2_* properties on every junit testcase.
-    serial_cases = junit_by_case(suites.path / "serial.xml")
-    assert len(serial_cases) == 10
-    assert all(len(case["properties"]) == 4 for case in serial_cases.values())
-    assert junit_by_case(suites.path / "parallel.xml") == serial_cases
-
-    # Failure reports cross the process boundary whole: the short `file:line:` text.
-    for file, eid in [
-        ("suites/shop.tier2.yaml", "counter-was-bumped"),
-        ("suites/shop.tier2.yaml", "late_echo_fails"),
-        ("suites/deep/stock.tier2.yaml", "bins_are_four"),
-    ]:
-        where = f"{file}:{expectation_line(SUITES[file], eid)}"
-        assert re.search(rf"\neq_mismatch at .*\n{re.escape(where)}: expectation '{eid}'\n", output)
-
-
-def test_collection_order_is_the_same_under_any_hash_seed(
-    suites: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    orders = []
-    for seed in ("0", "1", "4242"):
-        monkeypatch.setenv("PYTHONHASHSEED", seed)
-        result = suites.runpytest_subprocess("--collect-only", "-q", "-p", "no:cacheprovider")
-        orders.append(node_ids(result))
-    assert orders == [NODE_IDS, NODE_IDS, NODE_IDS]
-
-
 LOGGING_CONFTEST = """\
 import os
 from pathlib import Path
@@ -636,15 +588,6 @@ def logged_suite(file: str) -> str:
 LOGGED_FILES = ["north", "south", "east", "west"]
 
 
-@pytest.fixture
-def logged(pytester: pytest.Pytester) -> pytest.Pytester:
-    pytester.makeini("[pytest]\n")
-    pytester.makeconftest(LOGGING_CONFTEST)
-    for file in LOGGED_FILES:
-        pytester.makefile(".tier2.yaml", **{file: logged_suite(file)})
-    return pytester
-
-
 def builds(pytester: pytest.Pytester) -> list[tuple[int, str, str]]:
     """(pid, file, call) for every call of the `logged` mission's builder."""
     log = pytester.path / "builds.log"
@@ -652,13 +595,58 @@ def builds(pytester: pytest.Pytester) -> list[tuple[int, str, str]]:
     return [(int(pid), file, call) for pid, file, call in (line.split() for line in lines)]
 
 
+@pytest.fixture
+def dist_project(suites: pytest.Pytester) -> pytest.Pytester:
+    """SUITES, plus four suites whose `logged` mission logs each build with its pid."""
+    suites.makeconftest(LOGGING_CONFTEST)
+    for file in LOGGED_FILES:
+        suites.makefile(".tier2.yaml", **{file: logged_suite(file)})
+    return suites
+
+
+# SUITES' outcomes, plus the logged suites' 12 passing items.
+DIST_OUTCOMES = {**SERIAL_OUTCOMES, "passed": SERIAL_OUTCOMES["passed"] + 12}
+
+
 @pytest.mark.parametrize("dist", DIST_MODES)
-def test_under_every_dist_mode_a_worker_runs_a_suite_once_or_not_at_all(
-    logged: pytest.Pytester, dist: str
+def test_every_dist_mode_gives_the_serial_results_and_runs_a_suite_once_per_worker(
+    dist_project: pytest.Pytester, dist: str
 ) -> None:
-    result = logged.runpytest("-p", "no:cacheprovider", "-n", "2", "--dist", dist)
-    result.assert_outcomes(passed=12)
-    log = builds(logged)
+    """One `-n 2` run per mode (each starts two workers) serves both checks:
+    the serial run's outcomes, hashes and junit, and each suite run once or not at all in
+    each worker."""
+    serial = run_for_parity(dist_project, "serial")
+    serial.assert_outcomes(**DIST_OUTCOMES)
+    (dist_project.path / "builds.log").unlink()  # the in-process serial run built them here
+    parallel = run_for_parity(dist_project, "parallel", "-n", "2", "--dist", dist)
+    parallel.assert_outcomes(**DIST_OUTCOMES)
+    output = parallel.stdout.str()
+    assert "Different tests were collected" not in output
+    assert "INTERNALERROR" not in output
+    assert "Traceback" not in output
+
+    # The same suite results and hashes, to the byte.
+    serial_report = (dist_project.path / "serial.json").read_text(encoding="utf-8")
+    parallel_report = (dist_project.path / "parallel.json").read_text(encoding="utf-8")
+    assert len(json.loads(serial_report)["suites"]) == len(SUITES) + len(LOGGED_FILES)
+    assert parallel_report == serial_report
+
+    # The same outcome and tier2_* properties on every junit testcase.
+    serial_cases = junit_by_case(dist_project.path / "serial.xml")
+    assert len(serial_cases) == 10 + 3 * len(LOGGED_FILES)
+    assert all(len(case["properties"]) == 4 for case in serial_cases.values())
+    assert junit_by_case(dist_project.path / "parallel.xml") == serial_cases
+
+    # Failure reports cross the process boundary whole: the short `file:line:` text.
+    for file, eid in [
+        ("suites/shop.tier2.yaml", "counter-was-bumped"),
+        ("suites/shop.tier2.yaml", "late_echo_fails"),
+        ("suites/deep/stock.tier2.yaml", "bins_are_four"),
+    ]:
+        where = f"{file}:{expectation_line(SUITES[file], eid)}"
+        assert re.search(rf"\neq_mismatch at .*\n{re.escape(where)}: expectation '{eid}'\n", output)
+
+    log = builds(dist_project)
     assert {file for _, file, _ in log} == set(LOGGED_FILES)
     # Never in the controller: collecting a suite never runs it.
     assert os.getpid() not in {pid for pid, _, _ in log}
@@ -669,6 +657,17 @@ def test_under_every_dist_mode_a_worker_runs_a_suite_once_or_not_at_all(
         # All of a file's items go to one worker, so its suite runs in one process only.
         for file in LOGGED_FILES:
             assert len({pid for pid, f, _ in log if f == file}) == 1, (file, log)
+
+
+def test_collection_order_is_the_same_under_any_hash_seed(
+    suites: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    orders = []
+    for seed in ("0", "1", "4242"):
+        monkeypatch.setenv("PYTHONHASHSEED", seed)
+        result = suites.runpytest_subprocess("--collect-only", "-q", "-p", "no:cacheprovider")
+        orders.append(node_ids(result))
+    assert orders == [NODE_IDS, NODE_IDS, NODE_IDS]
 
 
 # -- 4. junit ----------------------------------------------------------------------------

@@ -472,6 +472,23 @@ def markers_in(directory: Path) -> list[str]:
     return sorted(p.name for p in directory.iterdir() if p.name.startswith("marker"))
 
 
+UNSAFE_LOAD_EACH = """\
+import json, pathlib, sys, yaml
+
+left = {}
+for name in sys.argv[1:]:
+    sys.modules.pop("tier2_canary", None)  # each payload imports it afresh, as if alone
+    try:
+        yaml.unsafe_load(pathlib.Path(name).read_text())
+    except Exception:
+        pass
+    left[name] = sorted(p.name for p in pathlib.Path().iterdir() if p.name.startswith("marker"))
+    for marker in left[name]:
+        pathlib.Path(marker).unlink()
+print(json.dumps(left))
+"""
+
+
 def test_python_tags_never_execute(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -484,18 +501,22 @@ def test_python_tags_never_execute(
         name = f"hostile_{label}.tier2.yaml"
         (pytester.path / name).write_text(hostile_suite(value, where), encoding="utf-8")
         names.append((name, 4 if where == "initial_state" else 7 if where == "params" else 14))
-        if label in LEAVES_MARKER:
-            # Control: an unsafe loader does run this payload and leave a marker.
-            subprocess.run(
-                [sys.executable, "-c", f"import yaml; yaml.unsafe_load(open({name!r}).read())"],
-                cwd=pytester.path,
-                capture_output=True,
-                timeout=60,
-                check=False,
-            )
-            assert markers_in(pytester.path), f"the {label} payload is not a working control"
-            for marker in markers_in(pytester.path):
-                (pytester.path / marker).unlink()
+
+    # Control: an unsafe loader does run each payload that should leave a marker, and
+    # leaves one. One interpreter loads them all, in turn, clearing the markers each time.
+    controls = [f"hostile_{label}.tier2.yaml" for label in sorted(LEAVES_MARKER)]
+    control = subprocess.run(
+        [sys.executable, "-c", UNSAFE_LOAD_EACH, *controls],
+        cwd=pytester.path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    left = json.loads(control.stdout)
+    for name in controls:
+        assert left[name], f"the {name} payload is not a working control"
+    assert markers_in(pytester.path) == []
 
     result = pytester.runpytest_subprocess(
         "--continue-on-collection-errors", "-p", "no:cacheprovider", timeout=60
@@ -570,13 +591,18 @@ def permuted(value: Any, rng: random.Random) -> Any:
     return value
 
 
-def hashes_of(pytester: pytest.Pytester, *args: str) -> dict[str, tuple[str, str, str]]:
+def hashes_of(
+    pytester: pytest.Pytester, *args: str, fresh_interpreter: bool = False
+) -> dict[str, tuple[str, str, str]]:
+    """Each suite's hashes and result from a run; in a new interpreter to change its hash seed."""
     report = pytester.path / "report.json"
     if report.exists():
         report.unlink()
-    result = pytester.runpytest_subprocess(
-        "-p", "no:cacheprovider", f"--tier2-report={report}", *args, timeout=120
-    )
+    args = ("-p", "no:cacheprovider", f"--tier2-report={report}", *args)
+    if fresh_interpreter:
+        result = pytester.runpytest_subprocess(*args, timeout=120)
+    else:
+        result = pytester.runpytest(*args)
     # beta's "fails_on_purpose" fails; everything else passes, is skipped or xfails.
     result.assert_outcomes(passed=4, failed=1, skipped=1, xfailed=1)
     document = json.loads(report.read_text(encoding="utf-8"))
@@ -604,7 +630,8 @@ def test_hashes_are_identical_across_seeds_workers_and_key_orders(
     runs: dict[str, dict[str, tuple[str, str, str]]] = {}
     for seed in ("0", "1", "12345"):
         monkeypatch.setenv("PYTHONHASHSEED", seed)
-        runs[f"seed {seed}"] = hashes_of(pytester)
+        runs[f"seed {seed}"] = hashes_of(pytester, fresh_interpreter=True)
+    # The workers of the in-process `-n 2` runs start with random hash seeds.
     monkeypatch.setenv("PYTHONHASHSEED", "random")
     runs["-n 2"] = hashes_of(pytester, "-n", "2")
     runs["-n 2 loadfile"] = hashes_of(pytester, "-n", "2", "--dist", "loadfile")

@@ -6,9 +6,13 @@ from typing import Any
 
 import pytest
 
+from pytest_tier2.core.comparisons import ALL_OPS
+from pytest_tier2.core.exceptions import CanonicalError, ExpectationError
 from pytest_tier2.core.expectations import (
+    ExpectationResult,
     MissionExpectation,
     SuiteExpectationsDefinition,
+    SuiteExpectationsResult,
     _resolve_path,
     evaluate_expectations,
 )
@@ -140,6 +144,60 @@ def test_op_gt_lt():
     exp_lt_fail = MissionExpectation("e4", "s1", "m1", "val", "lt", 5)
     assert not evaluate_expectations(suite_res, SuiteExpectationsDefinition([exp_lt_fail])).passed
 
+    # Strict: an equal value is neither greater nor less.
+    exp_gt_equal = MissionExpectation("e5", "s1", "m1", "val", "gt", 10)
+    res = evaluate_expectations(suite_res, SuiteExpectationsDefinition([exp_gt_equal]))
+    assert not res.passed
+    assert res.expectation_results["e5"].details["reason"] == "gt_mismatch"
+
+    exp_lt_equal = MissionExpectation("e6", "s1", "m1", "val", "lt", 10)
+    res = evaluate_expectations(suite_res, SuiteExpectationsDefinition([exp_lt_equal]))
+    assert not res.passed
+    assert res.expectation_results["e6"].details["reason"] == "lt_mismatch"
+
+
+ORDERINGS = {
+    # op: (passes when actual < expected, when equal, when actual > expected)
+    "gt": (False, False, True),
+    "lt": (True, False, False),
+    "ge": (False, True, True),
+    "le": (True, True, False),
+}
+
+
+@pytest.mark.parametrize(
+    ("actual", "expected", "order"),
+    [
+        (4, 5, 0),
+        (5, 5, 1),
+        (6, 5, 2),
+        (1, 1.0, 1),  # JSON has one number type: 1 equals 1.0
+        (2.5, 2.5, 1),
+        (2.4999, 2.5, 0),
+        (-1, 0, 0),
+        (0.0, -0.0, 1),
+        (2**70, 2**70, 1),
+        (2**70, 2**70 + 1, 0),
+        ("b", "b", 1),
+        ("a", "b", 0),
+        ("ab", "a", 2),
+        ("", "", 1),
+    ],
+)
+@pytest.mark.parametrize("op", sorted(ORDERINGS))
+def test_ordering_ops_below_at_and_above_the_expected_value(actual, expected, order, op):
+    """Each ordering op, on both sides of the expected value and exactly at it."""
+    suite_res = _make_mock_suite_result({"s1": {"m1": {"val": actual}}})
+    exp = MissionExpectation("e", "s1", "m1", "val", op, expected)
+
+    verdict = evaluate_expectations(suite_res, SuiteExpectationsDefinition([exp]))
+
+    passes = ORDERINGS[op][order]
+    assert verdict.passed is passes
+    assert verdict.expectation_results["e"].details == (
+        {} if passes else {"reason": f"{op}_mismatch"}
+    )
+
 
 def test_op_exists():
     suite_res = _make_mock_suite_result({"s1": {"m1": {"foo": "bar"}}})
@@ -201,3 +259,157 @@ def test_evaluate_expectations_is_deterministic():
     assert res1.metadata["expectations_hash"] == res2.metadata["expectations_hash"]
 
     assert len(res1.metadata["expectations_hash"]) == 64
+
+    # The same verdicts, and real ones: both expectations hold.
+    assert res1.passed is True
+    assert res1.to_dict() == res2.to_dict()
+    assert {eid: r.passed for eid, r in res1.expectation_results.items()} == {
+        "e1": True,
+        "e2": True,
+    }
+    # Deterministic, not constant: another verdict gives another hash.
+    failing = evaluate_expectations(
+        suite_res,
+        SuiteExpectationsDefinition([MissionExpectation("e1", "s1", "m1", "val", "eq", 11)]),
+    )
+    assert failing.metadata["expectations_hash"] != res1.metadata["expectations_hash"]
+
+
+# --- what a verdict records ------------------------------------------------------------
+# A verdict's `passed`, `actual` and `details` are hashed into the test run: each is pinned
+# exactly here, not only its truthiness.
+
+RESULT = {"v": 10, "flag": True, "nothing": None, "text": "10", "items": [1], "map": {"k": 1}}
+
+
+@pytest.mark.parametrize(
+    ("scenario", "mission", "path", "op", "expected", "passed", "actual", "details"),
+    [
+        ("nowhere", "m1", "v", "eq", 1, False, None,
+         {"reason": "scenario_missing", "scenario": "nowhere"}),
+        ("s1", "nobody", "v", "eq", 1, False, None,
+         {"reason": "mission_missing", "mission": "nobody"}),
+        ("s1", "m1", "v", "absent", None, False, 10, {"reason": "present", "path": "v"}),
+        ("s1", "m1", "w", "absent", None, True, None, {}),
+        ("s1", "m1", "map", "exists", None, True, {"k": 1}, {}),
+        ("s1", "m1", "vv", "exists", None, False, None,
+         {"reason": "path_missing", "path": "vv", "nearest": ["v", "flag", "items"]}),
+        ("s1", "m1", "v", "eq", 11, False, 10, {"reason": "eq_mismatch"}),
+        ("s1", "m1", "v", "ne", 10, False, 10, {"reason": "ne_mismatch"}),
+        ("s1", "m1", "v", "contains", 1, False, 10,
+         {"reason": "type_mismatch", "message": "'contains' cannot compare number with number"}),
+        ("s1", "m1", "v", "contains", "1", False, 10,
+         {"reason": "type_mismatch", "message": "'contains' cannot compare number with string"}),
+        ("s1", "m1", "map", "contains", 1, False, {"k": 1},
+         {"reason": "type_mismatch", "message": "'contains' cannot compare object with number"}),
+        ("s1", "m1", "nothing", "contains", "x", False, None,
+         {"reason": "type_mismatch", "message": "'contains' cannot compare null with string"}),
+        ("s1", "m1", "items", "contains", 2, False, [1], {"reason": "contains_mismatch"}),
+        ("s1", "m1", "v", "matches", "1", False, 10,
+         {"reason": "type_mismatch", "message": "'matches' cannot compare number with string"}),
+        ("s1", "m1", "flag", "matches", "T", False, True,
+         {"reason": "type_mismatch", "message": "'matches' cannot compare boolean with string"}),
+        ("s1", "m1", "text", "matches", "^2", False, "10", {"reason": "matches_mismatch"}),
+        ("s1", "m1", "flag", "gt", 0, False, True,
+         {"reason": "type_mismatch", "message": "'gt' cannot compare boolean with number"}),
+        ("s1", "m1", "nothing", "lt", 0, False, None,
+         {"reason": "type_mismatch", "message": "'lt' cannot compare null with number"}),
+        ("s1", "m1", "text", "ge", 5, False, "10",
+         {"reason": "type_mismatch", "message": "'ge' cannot compare string with number"}),
+        ("s1", "m1", "v", "le", "20", False, 10,
+         {"reason": "type_mismatch", "message": "'le' cannot compare number with string"}),
+        ("s1", "m1", "items", "le", [2], False, [1],
+         {"reason": "type_mismatch", "message": "'le' cannot compare array with array"}),
+        ("s1", "m1", "map", "gt", {}, False, {"k": 1},
+         {"reason": "type_mismatch", "message": "'gt' cannot compare object with object"}),
+    ],
+)  # fmt: skip
+def test_a_verdict_records_exactly_its_outcome_the_value_found_and_why(
+    scenario, mission, path, op, expected, passed, actual, details
+):
+    suite_res = _make_mock_suite_result({"s1": {"m1": RESULT}})
+    exp = MissionExpectation("e", scenario, mission, path, op, expected)
+
+    verdict = evaluate_expectations(suite_res, SuiteExpectationsDefinition([exp]))
+
+    assert verdict.passed is passed
+    assert verdict.expectation_results["e"].to_dict() == {
+        "actual": actual,
+        "details": details,
+        "expected": expected,
+        "id": "e",
+        "passed": passed,
+    }
+
+
+def test_an_unknown_op_is_refused_listing_every_op():
+    with pytest.raises(ExpectationError) as raised:
+        MissionExpectation("e", "s", "m", "success", "roughly", 1)  # type: ignore[arg-type]
+    assert str(raised.value) == (
+        f"expectation 'e': unknown op 'roughly' (allowed: {', '.join(ALL_OPS)})"
+    )
+    assert ALL_OPS[:8] == ("eq", "ne", "gt", "lt", "ge", "le", "contains", "matches")
+    assert ALL_OPS[-2:] == ("exists", "absent")
+
+
+@pytest.mark.parametrize(("pattern", "kind"), [(1, "number"), (None, "null"), (["a"], "array")])
+def test_matches_refuses_a_pattern_that_is_not_a_string_naming_its_type(pattern, kind):
+    with pytest.raises(ExpectationError) as raised:
+        MissionExpectation("e", "s", "m", "success", "matches", pattern)
+    assert str(raised.value) == (
+        f"expectation 'e': 'matches' needs a regular expression string, not {kind}"
+    )
+
+
+def test_duplicate_ids_are_refused_naming_each_duplicate_once():
+    exps = [
+        MissionExpectation(eid, "s", "m", "p", "eq", 1)
+        for eid in ("e2", "e1", "unique", "e1", "e2", "e2")
+    ]
+    with pytest.raises(ExpectationError) as raised:
+        SuiteExpectationsDefinition(exps)
+    assert str(raised.value) == "Duplicate expectation IDs are not allowed: ['e1', 'e2']"
+
+
+def test_non_json_values_are_refused_naming_where_they_are():
+    with pytest.raises(CanonicalError) as raised:
+        MissionExpectation("e", "s", "m", "p", "eq", [1, float("nan")])
+    assert raised.value.where == "expected.1"
+    for build, where in [
+        (lambda: ExpectationResult("e", True, float("nan"), 1, {}), "actual"),
+        (lambda: ExpectationResult("e", True, 1, {"x": float("inf")}, {}), "expected.x"),
+        (lambda: ExpectationResult("e", True, 1, 1, {"why": float("nan")}), "details.why"),
+        (lambda: SuiteExpectationsResult(True, {}, {"m": float("nan")}), "metadata.m"),
+    ]:
+        with pytest.raises(CanonicalError) as raised:
+            build()
+        assert raised.value.where == where
+
+
+def test_results_keep_frozen_copies_of_what_they_are_given():
+    actual, expected, details = [1, {"a": 2}], {"k": [3]}, {"reason": "x", "more": [4]}
+    verdict = ExpectationResult("e", False, actual, expected, details)
+    before = verdict.to_dict()
+    actual[1]["a"] = 99
+    expected["k"].append(5)
+    details["more"].clear()
+    assert verdict.to_dict() == before
+    with pytest.raises(TypeError):
+        verdict.actual[0] = 2  # type: ignore[index]
+
+    given = {"e": verdict}
+    suite_verdict = SuiteExpectationsResult(False, given)
+    given["f"] = verdict
+    assert list(suite_verdict.expectation_results) == ["e"]
+    with pytest.raises(TypeError):
+        suite_verdict.expectation_results["g"] = verdict  # type: ignore[index]
+
+
+def test_given_metadata_is_kept_and_left_out_it_is_derived():
+    verdict = ExpectationResult("e", True, 1, 1, {})
+    derived = SuiteExpectationsResult(True, {"e": verdict})
+    given = SuiteExpectationsResult(True, {"e": verdict}, {"expectations_hash": "mine"})
+
+    assert given.metadata == {"expectations_hash": "mine"}
+    assert derived.metadata == {"expectations_hash": derived.expectations_hash}
+    assert derived.expectations_hash != "mine"

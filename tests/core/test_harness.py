@@ -27,6 +27,12 @@ def test_single_mission_scenario():
     assert "daily_loop" in result.mission_results
     assert isinstance(result.mission_results["daily_loop"], OrchestrationResult)
 
+    loop = result.mission_results["daily_loop"]
+    assert list(result.mission_results) == ["daily_loop"]
+    assert loop.id == "wf-daily-loop"
+    assert loop.success is True
+    assert loop.final_state == {"counter": 0}
+
 
 def test_multi_mission_scenario():
     """Both missions of a two-mission scenario run and are kept."""
@@ -49,6 +55,14 @@ def test_multi_mission_scenario():
 
     assert isinstance(result.mission_results["daily_loop"], OrchestrationResult)
     assert isinstance(result.mission_results["echo"], OrchestrationResult)
+
+    # In call order, each run to success on the scenario's state, echo with its params.
+    assert list(result.mission_results) == ["daily_loop", "echo"]
+    loop, echo = result.mission_results["daily_loop"], result.mission_results["echo"]
+    assert (loop.id, loop.success) == ("wf-daily-loop", True)
+    assert (echo.id, echo.success) == ("wf-echo", True)
+    assert loop.final_state == echo.final_state == {"run_id": "multi-test"}
+    assert echo.to_dict()["executed_steps"][0]["payload"]["params"] == {"message": "hello"}
 
 
 def test_empty_missions_scenario():
@@ -91,6 +105,8 @@ def test_scenario_determinism_for_same_inputs(stable_hash):
     assert h1 == h2, "Mission results must be deterministic"
 
     assert result1.metadata == result2.metadata
+    assert serialised1 == serialised2
+    assert all(r.success for r in result1.mission_results.values())
 
 
 def test_scenario_determinism_across_multiple_runs(stable_hash):
@@ -121,9 +137,10 @@ def test_scenario_does_not_mutate_initial_state():
         missions=[MissionCall(name="daily_loop", params=None)],
     )
 
-    _ = run_scenario(defn)
+    result = run_scenario(defn)
 
     assert dict(defn.initial_state) == initial_state_copy
+    assert result.mission_results["daily_loop"].final_state == initial_state_copy
 
 
 def test_scenario_does_not_mutate_mission_params():
@@ -137,9 +154,11 @@ def test_scenario_does_not_mutate_mission_params():
         missions=[MissionCall(name="echo", params=params)],
     )
 
-    _ = run_scenario(defn)
+    result = run_scenario(defn)
 
     assert params == params_copy
+    echo = result.mission_results["echo"].to_dict()
+    assert echo["executed_steps"][0]["payload"]["params"] == params_copy
 
 
 def test_scenario_result_metadata_is_json_serialisable():
@@ -156,6 +175,10 @@ def test_scenario_result_metadata_is_json_serialisable():
 
     json_payload = json.dumps(result.metadata, sort_keys=True)
     assert isinstance(json_payload, str)
+    assert json.loads(json_payload) == {
+        "scenario_hash": result.scenario_hash,
+        "scenario_name": "test-metadata-json",
+    }
 
 
 def test_scenario_result_metadata_contains_scenario_name():
@@ -172,7 +195,7 @@ def test_scenario_result_metadata_contains_scenario_name():
     assert result.metadata["scenario_name"] == "test-metadata-name"
 
 
-def test_scenario_result_metadata_contains_stable_hash():
+def test_scenario_result_metadata_contains_stable_hash(stable_hash):
     """Metadata carries scenario_hash, a 64-character SHA-256 hex digest."""
     defn = ScenarioDefinition(
         scenario_name="test-metadata-hash",
@@ -188,6 +211,9 @@ def test_scenario_result_metadata_contains_stable_hash():
     assert isinstance(scenario_hash, str)
     assert len(scenario_hash) == 64
     assert all(c in "0123456789abcdef" for c in scenario_hash)
+    # It is the digest of the scenario's content: its to_dict() without the metadata.
+    content = {k: v for k, v in result.to_dict().items() if k != "metadata"}
+    assert scenario_hash == stable_hash(content)
 
 
 def test_scenario_hash_is_stable_across_runs():
@@ -205,6 +231,15 @@ def test_scenario_hash_is_stable_across_runs():
     result2 = run_scenario(defn)
 
     assert result1.metadata["scenario_hash"] == result2.metadata["scenario_hash"]
+    # Stable, not constant: another initial state gives another hash.
+    other = run_scenario(
+        ScenarioDefinition(
+            scenario_name="test-hash-stability",
+            initial_state={"seed": 43},
+            missions=defn.missions,
+        )
+    )
+    assert other.metadata["scenario_hash"] != result1.metadata["scenario_hash"]
 
 
 def test_unknown_mission_propagates_error():
@@ -230,8 +265,11 @@ def test_error_after_successful_missions():
         ],
     )
 
-    with pytest.raises(UnknownMissionError):
+    with pytest.raises(UnknownMissionError) as raised:
         run_scenario(defn)
+    # The second call raised, and the error says where.
+    assert "'invalid-mission'" in str(raised.value)
+    assert raised.value.tier2_context == ("test-partial-failure", "invalid-mission")
 
 
 def test_scenario_result_is_fully_serialisable(stable_hash):
@@ -263,3 +301,10 @@ def test_scenario_result_is_fully_serialisable(stable_hash):
 
     assert isinstance(serialised["mission_results"]["daily_loop"], dict)
     assert isinstance(serialised["mission_results"]["echo"], dict)
+
+    # Lossless: the JSON reads back as the same data, made of each mission's own to_dict().
+    assert json.loads(json_payload) == serialised
+    assert serialised["mission_results"] == {
+        name: mission.to_dict() for name, mission in result.mission_results.items()
+    }
+    assert serialised["metadata"] == dict(result.metadata)

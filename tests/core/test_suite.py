@@ -51,6 +51,11 @@ def test_suite_runs_single_scenario():
     assert "single_daily_loop" in result.scenario_results
     assert isinstance(result.scenario_results["single_daily_loop"], ScenarioResult)
 
+    scenario_result = result.scenario_results["single_daily_loop"]
+    assert scenario_result.scenario_name == "single_daily_loop"
+    loop = scenario_result.mission_results["daily_loop"]
+    assert (loop.id, loop.success, loop.final_state) == ("wf-daily-loop", True, {"counter": 0})
+
 
 def test_suite_runs_multiple_scenarios():
     """Every scenario of a suite runs and is kept."""
@@ -84,6 +89,15 @@ def test_suite_runs_multiple_scenarios():
 
     assert isinstance(result.scenario_results["scenario_a"], ScenarioResult)
     assert isinstance(result.scenario_results["scenario_b"], ScenarioResult)
+
+    # Each scenario ran its own missions on its own initial state, in order.
+    a, b = result.scenario_results["scenario_a"], result.scenario_results["scenario_b"]
+    assert list(result.scenario_results) == ["scenario_a", "scenario_b"]
+    assert list(a.mission_results) == ["daily_loop"]
+    assert list(b.mission_results) == ["daily_loop", "echo"]
+    assert a.mission_results["daily_loop"].final_state == {"counter": 0}
+    assert b.mission_results["echo"].final_state == {"message": "ping"}
+    assert all(mission.success for s in (a, b) for mission in s.mission_results.values())
 
 
 def test_suite_runs_empty_scenarios():
@@ -119,6 +133,8 @@ def test_suite_handles_duplicate_scenario_names():
 
     assert len(result.scenario_results) == 1
     assert "dupe" in result.scenario_results
+    # The last one: its initial state is {"v": 2}.
+    assert result.scenario_results["dupe"].mission_results["daily_loop"].final_state == {"v": 2}
 
     s_echo1 = ScenarioDefinition(
         scenario_name="echo_dupe",
@@ -171,6 +187,8 @@ def test_suite_is_deterministic_for_same_definition(stable_hash):
     assert len(h1) == 64
 
     assert result1.metadata == result2.metadata
+    assert serialised1 == serialised2
+    assert result1.to_dict() == result2.to_dict()
 
 
 def test_suite_determinism_across_multiple_runs(stable_hash):
@@ -221,12 +239,18 @@ def test_suite_does_not_mutate_scenarios_or_initial_state():
         scenarios=scenarios_list,
     )
 
-    _ = run_suite(suite_def)
+    result = run_suite(suite_def)
 
     assert dict(scenario_a.initial_state) == initial_state_a_copy
     assert dict(scenario_b.initial_state) == initial_state_b_copy
 
     assert len(scenarios_list) == 2
+    assert scenarios_list == [scenario_a, scenario_b]
+    assert suite_def.scenarios == (scenario_a, scenario_b)
+    # Both ran, each on its own state.
+    a, b = result.scenario_results["scenario_a"], result.scenario_results["scenario_b"]
+    assert a.mission_results["daily_loop"].final_state == initial_state_a_copy
+    assert b.mission_results["echo"].final_state == initial_state_b_copy
 
 
 def test_suite_metadata_is_json_serialisable():
@@ -248,6 +272,10 @@ def test_suite_metadata_is_json_serialisable():
 
     json_payload = json.dumps(result.metadata, sort_keys=True, separators=(",", ":"))
     assert isinstance(json_payload, str)
+    assert json.loads(json_payload) == {
+        "suite_hash": result.suite_hash,
+        "suite_name": "metadata_suite",
+    }
 
 
 def test_suite_metadata_contains_suite_name():
@@ -269,7 +297,7 @@ def test_suite_metadata_contains_suite_name():
     assert result.metadata["suite_name"] == "name_test_suite"
 
 
-def test_suite_metadata_contains_stable_hash():
+def test_suite_metadata_contains_stable_hash(stable_hash):
     """Metadata carries suite_hash, a 64-character SHA-256 hex digest."""
     scenario = ScenarioDefinition(
         scenario_name="hash_test",
@@ -290,6 +318,9 @@ def test_suite_metadata_contains_stable_hash():
     assert isinstance(suite_hash, str)
     assert len(suite_hash) == 64
     assert all(c in "0123456789abcdef" for c in suite_hash)
+    # It is the digest of the suite's content: its to_dict() without the metadata.
+    content = {k: v for k, v in result.to_dict().items() if k != "metadata"}
+    assert suite_hash == stable_hash(content)
 
 
 def test_suite_hash_is_stable_across_runs():
@@ -312,6 +343,9 @@ def test_suite_hash_is_stable_across_runs():
     result2 = run_suite(suite_def)
 
     assert result1.metadata["suite_hash"] == result2.metadata["suite_hash"]
+    # Stable, not constant: another suite name gives another hash.
+    renamed = run_suite(ScenarioSuiteDefinition("hash_stability_suite_2", [scenario]))
+    assert renamed.metadata["suite_hash"] != result1.metadata["suite_hash"]
 
 
 def test_unknown_mission_in_scenario_propagates_error():
@@ -350,8 +384,11 @@ def test_error_in_later_scenario_propagates():
         scenarios=[valid_scenario, invalid_scenario],
     )
 
-    with pytest.raises(UnknownMissionError):
+    with pytest.raises(UnknownMissionError) as raised:
         run_suite(suite_def)
+    # The later scenario raised, and the error says where.
+    assert "'invalid-mission'" in str(raised.value)
+    assert raised.value.tier2_context == ("invalid_scenario", "invalid-mission")
 
 
 def test_suite_result_is_fully_serialisable(stable_hash):
@@ -383,3 +420,7 @@ def test_suite_result_is_fully_serialisable(stable_hash):
     h = stable_hash(serialised)
     assert isinstance(h, str)
     assert len(h) == 64
+
+    # Lossless, and the same data as the result's own to_dict().
+    assert json.loads(json_payload) == serialised == result.to_dict()
+    assert sorted(serialised["scenario_results"]) == ["scenario_a", "scenario_b"]

@@ -42,6 +42,8 @@ def test_run_test_run_success():
     assert result.passed is True
     assert result.expectations_result.passed is True
     assert result.suite_result.suite_name == "suite_test"
+    verdict = result.expectations_result.expectation_results["check_success"]
+    assert (verdict.passed, verdict.actual, verdict.expected) == (True, True, True)
 
 
 def test_run_test_run_failure():
@@ -62,6 +64,9 @@ def test_run_test_run_failure():
     assert result.passed is False
     assert result.expectations_result.passed is False
     assert result.expectations_result.expectation_results["check_fail"].passed is False
+    verdict = result.expectations_result.expectation_results["check_fail"]
+    assert (verdict.actual, verdict.expected) == (True, False)
+    assert verdict.details["reason"] == "eq_mismatch"
 
 
 def test_test_run_result_to_dict():
@@ -81,6 +86,13 @@ def test_test_run_result_to_dict():
     json_payload = json.dumps(as_dict, sort_keys=True)
     assert isinstance(json_payload, str)
 
+    # Lossless, made of the parts' own to_dict(), with the verdict and the hash.
+    assert json.loads(json_payload) == as_dict
+    assert as_dict["passed"] is True
+    assert as_dict["suite_result"] == result.suite_result.to_dict()
+    assert as_dict["expectations_result"] == result.expectations_result.to_dict()
+    assert as_dict["metadata"]["test_run_hash"] == result.metadata["test_run_hash"]
+
 
 def test_test_run_determinism(stable_hash):
     """Identical definitions give identical result hashes."""
@@ -99,6 +111,19 @@ def test_test_run_determinism(stable_hash):
     assert res1.metadata["test_run_hash"] == res2.metadata["test_run_hash"]
     assert len(res1.metadata["test_run_hash"]) == 64
 
+    # Deterministic, not constant: a different expectation gives a different hash.
+    other = run_test_run(
+        suite_def,
+        SuiteExpectationsDefinition(
+            [
+                MissionExpectation(
+                    "check_success", "scenario_test", "daily_loop", "success", "ne", True
+                )
+            ]
+        ),
+    )
+    assert other.metadata["test_run_hash"] != res1.metadata["test_run_hash"]
+
 
 def test_test_run_does_not_mutate_definitions():
     suite_def = _make_suite_def()
@@ -108,3 +133,6 @@ def test_test_run_does_not_mutate_definitions():
 
     assert suite_def.suite_name == "suite_test"
     assert len(exp_def.expectations) == 1
+    # Equal, field by field, to definitions that never ran.
+    assert suite_def == _make_suite_def()
+    assert exp_def == _make_expectations_def()
