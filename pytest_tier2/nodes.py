@@ -24,6 +24,7 @@ from .format import ExpectationEntry, SuiteFileError, SuiteSpec, load_file
 from .longrepr import CollectErrorRepr
 from .runner import SuiteOutcome, interrupted, run_spec
 from .state import STATE_KEY
+from .verdicts import SuiteVerdicts, verdicts_of
 
 if TYPE_CHECKING:
     from .core.registry import Registry
@@ -43,11 +44,11 @@ class Tier2File(pytest.File):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self._outcome: SuiteOutcome | None = None
-        self._pending: set[str] = set()
+        self._verdicts: SuiteVerdicts | None = None
+        self._stopped: SuiteOutcome | None = None
+        """The outcome of a run that did not finish: the error that stopped it."""
         self._selected: list[Tier2Item] = []
         self._runs_anyway: bool | None = None
-        self._report_claimed = False
         self._pins: object = _UNREAD
         self._load_error: SuiteFileError | None = None
         self.suite_sha: str | None = None
@@ -115,9 +116,8 @@ class Tier2File(pytest.File):
         return super().repr_failure(excinfo)
 
     def expect_items(self, items: list[Tier2Item]) -> None:
-        """This file's items that will run; the outcome goes after the last."""
+        """This file's items that will run here."""
         self._selected = items
-        self._pending = {item.nodeid for item in items}
 
     def runs_anyway(self) -> bool:
         """Whether a selected item of this file is bound to run (no skip or skipif mark,
@@ -126,33 +126,53 @@ class Tier2File(pytest.File):
             self._runs_anyway = any(map(bound_to_run, self._selected))
         return self._runs_anyway
 
-    def outcome(self) -> SuiteOutcome:
-        """Run the suite the first time any of its items asks, then reuse the outcome.
+    def verdicts(self) -> SuiteVerdicts:
+        """Run the suite the first time any of its items asks, then keep what they need.
 
-        A run interrupted from outside is an outcome too: pytest-timeout's signal raises
-        `pytest.fail` inside it. The item that was running fails with that exception, as the
-        interrupter meant; the file's other items fail with the same cause, without running
-        (and hanging) again. A KeyboardInterrupt or `pytest.exit()` ends the session: not kept.
+        A run that could not finish fails every item with the error that stopped it. A run
+        interrupted from outside is kept too: pytest-timeout's signal raises `pytest.fail`
+        inside it. The item that was running fails with that exception, as the interrupter
+        meant; the file's other items fail with the same cause, without running (and hanging)
+        again. A KeyboardInterrupt or `pytest.exit()` ends the session: not kept.
         """
-        if self._outcome is None:
-            try:
-                outcome = run_spec(self.spec, self.registry)
-            except KeyboardInterrupt:
-                raise
-            except BaseException as error:
-                self._outcome = interrupted(error)
-                raise
-            if isinstance(outcome.error, pytest.exit.Exception):  # an `Exception`, caught
-                raise outcome.error
-            self._outcome = outcome
-        return self._outcome
+        if self._verdicts is None:
+            if self._stopped is None:
+                self._run()
+            if self._stopped is not None:
+                assert self._stopped.error is not None
+                raise self.run_error(self._stopped.error)
+        assert self._verdicts is not None
+        return self._verdicts
+
+    def _run(self) -> None:
+        try:
+            outcome = run_spec(self.spec, self.registry)
+        except KeyboardInterrupt:
+            raise
+        except BaseException as error:
+            self._stopped = interrupted(error)
+            raise
+        if isinstance(outcome.error, pytest.exit.Exception):  # an `Exception`, caught
+            raise outcome.error
+        if outcome.result is None:
+            self._stopped = outcome
+            return
+        state = self.state
+        self._verdicts = verdicts_of(
+            outcome.result,
+            self.spec.expectations.expectations,
+            base=self.config.invocation_params.dir,
+            operations=self.registry.operations,
+            keep_report=bool(state.report_path),
+            keep_result=state.golden is not None,
+        )
 
     def interrupted_by(self, error: BaseException) -> SuiteRunError | None:
         """The failure that this file's items share, if `error` interrupted its suite's run."""
-        outcome = self._outcome
-        if outcome is None or outcome.interruption is not error or outcome.error is None:
+        stopped = self._stopped
+        if stopped is None or stopped.interruption is not error or stopped.error is None:
             return None
-        return self.run_error(outcome.error)
+        return self.run_error(stopped.error)
 
     @property
     def pin_path(self) -> Path:
@@ -183,25 +203,6 @@ class Tier2File(pytest.File):
             )
         return None
 
-    def claim_report(self) -> bool:
-        """True once per process: the first item to run carries the suite's result to the report."""
-        claimed, self._report_claimed = self._report_claimed, True
-        return not claimed
-
-    def item_done(self, nodeid: str) -> None:
-        """An item finished. After the last, the outcome is kept until another file's last
-        item finishes: a rerun plugin may still retry this one, which must not run the suite
-        again, and one file's results are all that is kept beyond need."""
-        self._pending.discard(nodeid)
-        if not self._pending:
-            state = self.state
-            if state.finished_file is not None and state.finished_file is not self:
-                state.finished_file.release()
-            state.finished_file = self
-
-    def release(self) -> None:
-        self._outcome = None
-
     def run_error(self, error: BaseException) -> SuiteRunError:
         """The failure of every item when the suite could not run."""
         base = self.config.invocation_params.dir
@@ -217,17 +218,6 @@ def bound_to_run(item: pytest.Item) -> bool:
         if mark.name == "xfail" and mark.kwargs.get("run", True) is False:
             return False
     return True
-
-
-def hash_properties(test_run: TestRunResult, scenario: str) -> list[tuple[str, str]]:
-    """The `tier2_*` user properties of an item of `scenario`."""
-    suite_result = test_run.suite_result
-    return [
-        ("tier2_suite", suite_result.suite_name),
-        ("tier2_suite_hash", suite_result.suite_hash),
-        ("tier2_scenario_hash", suite_result.scenario_results[scenario].scenario_hash),
-        ("tier2_test_run_hash", test_run.test_run_hash),
-    ]
 
 
 class Tier2Item(pytest.Item):
@@ -262,10 +252,13 @@ class Tier2Item(pytest.Item):
         """The scenario whose hash this item's report carries."""
         raise NotImplementedError
 
-    def record_hashes(self, test_run: TestRunResult, scenario: str) -> None:
-        """Put the hashes on this item's report, and the result on `--tier2-report`'s."""
-        self.user_properties.extend(hash_properties(test_run, scenario))
-        self.offer_report(test_run)
+    def record_hashes(self, verdicts: SuiteVerdicts, scenario: str) -> None:
+        """Put the hashes on this item's report; the first item of its file to run here
+        carries the suite's result to `--tier2-report` too."""
+        self.user_properties.extend(verdicts.properties[scenario])
+        report_json = verdicts.take_report()
+        if report_json is not None:
+            self.add_report_extra("tier2_test_run_json", report_json)
 
     def skipped(self, report: pytest.TestReport) -> None:
         """A skipped item carries the hashes too, when its suite runs in this session anyway:
@@ -274,31 +267,14 @@ class Tier2Item(pytest.Item):
         if not suite_file.runs_anyway():
             return
         try:
-            test_run = suite_file.outcome().result
+            verdicts = suite_file.verdicts()
         except (KeyboardInterrupt, pytest.exit.Exception):
             raise
         except BaseException:
-            return  # interrupted (pytest-timeout): the outcome is kept, the items that run say so
-        if test_run is None:
-            return  # the suite could not run: the items that run will say why
-        properties = hash_properties(test_run, self.scenario_name)
+            return  # could not run, or interrupted: the items that run say why
+        properties = verdicts.properties[self.scenario_name]
         self.user_properties.extend(properties)  # for the teardown report (junit reads it)
         report.user_properties.extend(properties)
-
-    def offer_report(self, test_run: TestRunResult) -> None:
-        """The first item of a file to run here carries its suite's result to `--tier2-report`."""
-        suite_file = self.suite_file
-        if suite_file.state.report_path and suite_file.claim_report():
-            self.add_report_extra("tier2_test_run_json", test_run.canonical_json)
-
-    def suite_result(self) -> TestRunResult:
-        """The suite's single run, or the error that stopped it, raised as this item's failure."""
-        suite_file = self.suite_file
-        outcome = suite_file.outcome()
-        if outcome.result is None:
-            assert outcome.error is not None
-            raise suite_file.run_error(outcome.error)
-        return outcome.result
 
 
 class ExpectationItem(Tier2Item):
@@ -321,18 +297,14 @@ class ExpectationItem(Tier2Item):
 
     def runtest(self) -> None:
         suite_file = self.suite_file
-        test_run = self.suite_result()
+        verdicts = suite_file.verdicts()
         expectation = self.entry.expectation
-        self.record_hashes(test_run, expectation.scenario_name)
-        result = test_run.expectations_result.expectation_results[expectation.id]
-        if not result.passed:
-            scenario = test_run.suite_result.scenario_results[expectation.scenario_name]
-            mission = scenario.mission_results[expectation.mission_name]
-            base, operations = self.config.invocation_params.dir, suite_file.registry.operations
-            cause = mission_failure(mission, base, operations)
+        self.record_hashes(verdicts, expectation.scenario_name)
+        failed = verdicts.failed.get(expectation.id)
+        if failed is not None:
             path, line, row = suite_file.shown_path, self.entry.line, self.entry.row
             row_where = f"'{row.id}' at {path}:{row.line}" if row is not None else None
-            raise ExpectationFailed(path, line, expectation, result, cause, row_where)
+            raise ExpectationFailed(path, line, expectation, failed.result, failed.cause, row_where)
 
     def reportinfo(self) -> tuple[os.PathLike[str] | str, int | None, str]:
         return self.path, self.entry.line - 1, self.name
@@ -357,7 +329,9 @@ class GoldenItem(Tier2Item):
         from .golden.pinfile import scenario_pin
 
         suite_file, scenario = self.suite_file, self.scenario
-        test_run = self.suite_result()
+        verdicts = suite_file.verdicts()
+        test_run = verdicts.result
+        assert test_run is not None  # kept in golden modes
         current = scenario_pin(test_run, scenario)
         path, line = suite_file.shown_path, suite_file.spec.scenario_lines[scenario]
         where = f"{path}:{line}: scenario '{scenario}'"
@@ -383,7 +357,7 @@ class GoldenItem(Tier2Item):
         if verdict.kind is not None:
             payload["pin"] = current  # to write now, or to keep pending for `accept`
         self.add_report_extra("tier2_golden", json.dumps(payload, sort_keys=True))
-        self.record_hashes(test_run, scenario)
+        self.record_hashes(verdicts, scenario)
         if clash:
             raise GoldenMismatch(clash, path, line, [where])
         golden = suite_file.state.golden

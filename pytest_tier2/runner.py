@@ -1,4 +1,4 @@
-"""Runs each suite file once, keeps its outcome while its items report, then drops it."""
+"""Runs a suite file's suite: its result, the error that stopped it, or what interrupted it."""
 
 from __future__ import annotations
 

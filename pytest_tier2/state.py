@@ -41,7 +41,7 @@ class Tier2State:
     """By suite file, as reports name it (relative to the rootdir)."""
     reports: dict[str, str] = field(default_factory=dict)
     pending_items: dict[str, Tier2Item] = field(default_factory=dict)
-    """Every tier2 item still to run here, by node id."""
+    """Every tier2 item selected to run here, by node id."""
     tracks_outcomes: bool = False
     """Whether this process writes `--tier2-report` (serial, or xdist's controller)."""
     outcomes: dict[str, str] = field(default_factory=dict)
@@ -51,8 +51,6 @@ class Tier2State:
     node_prefixes: dict[str, str] = field(default_factory=dict)
     """Each suite file's node id prefix (`dir/x.tier2.yaml`), by file as reports name it."""
     report_error: str | None = None
-    finished_file: Tier2File | None = None
-    """The file whose last item finished most recently; see `Tier2File.item_done`."""
 
     def registry_for(self, suite_file: Tier2File) -> Registry:
         """The built-ins plus what the conftests and plugins visible from this directory add."""
@@ -146,11 +144,6 @@ class Tier2State:
             default = "not_run" if nodeid in self.selected else "not_selected"
             outcomes[eid] = self.outcomes.get(nodeid, default)
         return outcomes
-
-    def pytest_runtest_logfinish(self, nodeid: str) -> None:
-        item = self.pending_items.pop(nodeid, None)
-        if item is not None:
-            item.suite_file.item_done(nodeid)
 
     def pytest_deselected(self) -> None:
         if self.golden is not None:
