@@ -20,7 +20,7 @@ from .failures import (
     mission_failure,
     run_error_report,
 )
-from .format import ExpectationEntry, SuiteFileError, SuiteSpec, load_file
+from .format import ExpectationEntry, SuiteFileError, SuiteSpec, load_suite, read_file
 from .longrepr import CollectErrorRepr
 from .runner import SuiteOutcome, interrupted, run_spec
 from .state import STATE_KEY
@@ -67,11 +67,15 @@ class Tier2File(pytest.File):
 
     def collect(self) -> Iterator[pytest.Item | pytest.Collector]:
         state = self.state
+        shown = self.shown_path
         try:
             self.registry = state.registry_for(self)
-            self.spec = load_file(
-                self.path, self.registry, shown_as=self.shown_path, max_bytes=state.max_file_bytes
-            )
+            data = read_file(self.path, shown, state.max_file_bytes)
+            cache = state.spec_cache
+            if cache is None:
+                self.spec = load_suite(data, shown, self.registry)
+            else:
+                self.spec = cache.load(self.path, data, shown, self.registry)
         except SuiteFileError as error:
             raise self.load_failed(error) from None
         for entry in self.spec.entries:
@@ -81,9 +85,9 @@ class Tier2File(pytest.File):
                 yield ExpectationItem.from_parent(self, name=entry.expectation.id, entry=entry)
         if state.golden_mode != "off":
             from .golden import GOLDEN_ITEM_SUFFIX
-            from .golden.pinfile import file_sha
+            from .golden.pinfile import content_sha
 
-            self.suite_sha = file_sha(self.path)
+            self.suite_sha = content_sha(data)
             for scenario in self.spec.suite.scenarios:
                 name = scenario.scenario_name
                 yield GoldenItem.from_parent(self, name=name + GOLDEN_ITEM_SUFFIX, scenario=name)

@@ -135,6 +135,16 @@ def pytest_collection_finish(session: pytest.Session) -> None:
         state.selected.update(state.pending_items)
 
 
+def pytest_report_collectionfinish(config: pytest.Config) -> str | None:
+    """Under `-v`, how many suite files were read and how many came from the parse cache."""
+    state = config.stash.get(STATE_KEY, None)
+    cache = state.__dict__.get("spec_cache") if state is not None else None
+    if cache is None or config.get_verbosity() < 1:
+        return None
+    read = cache.hits + cache.misses
+    return f"tier2: {read} suite file{'s'[: read != 1]} read, {cache.hits} from the cache"
+
+
 class XdistHooks:
     """Hooks that exist only with pytest-xdist: workers tell the controller what they deselected."""
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -16,6 +17,7 @@ if TYPE_CHECKING:
     from .core.registry import Registry
     from .golden.keeper import GoldenKeeper
     from .nodes import Tier2File, Tier2Item
+    from .speccache import SpecCache
 
 STATE_KEY = pytest.StashKey["Tier2State"]()
 VERDICTS = {True: "passed", False: "failed"}
@@ -69,6 +71,16 @@ class Tier2State:
                 ) from None
             self.registries[directory] = registry
         return registry
+
+    @cached_property
+    def spec_cache(self) -> SpecCache | None:
+        """Read suites kept in pytest's cache directory; None without the cache provider."""
+        cache = getattr(self.config, "cache", None)
+        if cache is None:
+            return None
+        from .speccache import CACHE_NAME, SpecCache
+
+        return SpecCache(cache.mkdir(CACHE_NAME))
 
     @property
     def golden_mode(self) -> str:

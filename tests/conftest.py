@@ -2,9 +2,10 @@
 
 The test extra installs plugins that act without being asked: pytest-randomly shuffles every
 run it is installed in, and pytest-github-actions-annotate-failures writes to stderr when
-`GITHUB_ACTIONS` is set. A test's own pytest runs keep pytest's plain behaviour, so that what
-a test asserts about order or output does not depend on what is installed; the tests of those
-plugins (tests/test_plugin_compat.py) turn them on themselves.
+`GITHUB_ACTIONS` is set; and pytest itself prints short summaries untrimmed when `CI` or
+`BUILD_NUMBER` is set. A test's own pytest runs keep pytest's plain behaviour, so that what a
+test asserts about order or output does not depend on what is installed or where it runs; the
+tests of those plugins and of CI output turn them on themselves.
 """
 
 from __future__ import annotations
@@ -51,5 +52,6 @@ def pytester(
     # pytester clears PYTEST_ADDOPTS when it starts; this sets it after, for in-process and
     # subprocess runs alike.
     monkeypatch.setenv("PYTEST_ADDOPTS", "-p no:randomly")
-    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    for variable in ("GITHUB_ACTIONS", "CI", "BUILD_NUMBER"):
+        monkeypatch.delenv(variable, raising=False)
     return pytester

@@ -99,11 +99,8 @@ def junit_properties(path: Path) -> dict[str, dict[str, str]]:
 
 @pytest.fixture
 def project(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.Pytester:
-    """A project with the conftest above, at a fixed terminal width, not on CI (where
-    pytest prints `-ra` lines untrimmed)."""
+    """A project with the conftest above, at a fixed terminal width."""
     monkeypatch.setenv("COLUMNS", "80")
-    for variable in ("CI", "BUILD_NUMBER"):
-        monkeypatch.delenv(variable, raising=False)
     pytester.makeini("[pytest]\n")
     pytester.makeconftest(CONFTEST)
     return pytester
@@ -228,6 +225,23 @@ def test_short_summary_lines_at_80_columns_start_with_the_reason(
     line = project.runpytest(*NO_CACHE, "--tb=line", "c.tier2.yaml")
     line.stdout.fnmatch_lines(
         ["c.tier2.yaml:7: eq_mismatch at final_state.counter: expected 2, got 8"]
+    )
+
+
+def test_on_ci_the_untrimmed_summary_line_still_starts_with_the_reason(
+    project: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With `CI` set, pytest trims no `-ra` line: the whole reason is on the FAILED line."""
+    monkeypatch.setenv("CI", "true")
+    project.makefile(".tier2.yaml", c=suite(state="{counter: 7}"))
+    result = project.runpytest(*NO_CACHE, "-ra")
+    result.assert_outcomes(failed=1)
+    summary = result.outlines.index(
+        next(line for line in result.outlines if "short test summary info" in line)
+    )
+    assert result.outlines[summary + 1] == (
+        "FAILED c.tier2.yaml::counter_is_two - eq_mismatch at final_state.counter: "
+        "expected 2, got 8"
     )
 
 

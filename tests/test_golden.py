@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
+from pytest_tier2 import atomic
 from pytest_tier2.core.canonical import dumps, sha256
-from pytest_tier2.golden import pinfile
 
 NO_CACHE = ("-p", "no:cacheprovider")
 
@@ -751,7 +751,8 @@ class _HalfWrite:
 
 
 class _FailingOs:
-    """`os` as `pytest_tier2.golden.pinfile` sees it, with one function made to fail."""
+    """`os` as `pytest_tier2.atomic` (which writes pin files) sees it, with one function made
+    to fail."""
 
     def __init__(self, failing: str) -> None:
         self.failing = failing
@@ -776,7 +777,7 @@ def test_an_interrupted_update_leaves_the_old_pins_intact_and_no_temp_files(
     before = pinned.read_bytes()
     pytester.makefile(".tier2.yaml", a=suite_yaml("alpha", {"first": 2, "second": 2}))
     with pytest.MonkeyPatch.context() as patch:  # not `monkeypatch`: pytester's chdir uses it
-        patch.setattr(pinfile, "os", _FailingOs(failing))
+        patch.setattr(atomic, "os", _FailingOs(failing))
         result = pytester.runpytest_inprocess(*NO_CACHE, "--tier2-golden=update")
     assert result.ret != pytest.ExitCode.OK
     assert pinned.read_bytes() == before

@@ -22,6 +22,7 @@ from .harness import tree_of
 from .paths import Path, nearest_paths, parse_path, resolve
 from .suggest import did_you_mean
 from .suite import ScenarioSuiteResult
+from .values import PickledByFields
 
 __all__ = [
     "ExpectationOp",
@@ -52,7 +53,7 @@ ExpectationOp = Literal[
 
 
 @dataclass(frozen=True, slots=True)
-class MissionExpectation:
+class MissionExpectation(PickledByFields):
     """One check: the value at `path` in a mission's result, compared with `op`.
 
     Built eagerly valid: an unknown op, a bad path, an `expected` the op cannot use (a bad

@@ -12,6 +12,7 @@ from .canonical import compose_object, dumps, freeze, freeze_mapping, sha256, th
 from .engine import ExecutionContext, OrchestrationResult
 from .exceptions import ScenarioDefinitionError
 from .registry import Registry, default_registry
+from .values import PickledByFields
 
 __all__ = [
     "MissionCall",
@@ -64,7 +65,7 @@ def tree_of(result: ResultLike) -> Any:
 
 
 @dataclass(frozen=True, slots=True)
-class MissionCall:
+class MissionCall(PickledByFields):
     """One mission call in a scenario. `alias` names its result; it defaults to the mission name."""
 
     name: str
@@ -81,7 +82,7 @@ class MissionCall:
 
 
 @dataclass(frozen=True, slots=True)
-class ScenarioDefinition:
+class ScenarioDefinition(PickledByFields):
     """A named scenario: missions run in order, each on a fresh copy of `initial_state`."""
 
     scenario_name: str

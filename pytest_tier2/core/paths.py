@@ -9,6 +9,7 @@ index (`0`, `7`, `12`; never `01`, `-1`, `+1`, ` 1` or `1_0`); against a mapping
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -21,9 +22,18 @@ _NEEDS_ESCAPE = re.compile(r"[.\\]")
 
 
 def parse_path(text: str) -> Path:
-    """Split a path into its segments, or raise PathSyntaxError saying what is wrong."""
+    """Split a path into its segments, or raise PathSyntaxError saying what is wrong.
+
+    Suites repeat a few paths thousands of times; the segments of each are made once and
+    shared (a tuple of strings, immutable).
+    """
     if type(text) is not str:
         raise PathSyntaxError(f"a path must be a string, not {type(text).__name__}")
+    return _parse(text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse(text: str) -> Path:
     if text == "":
         return ()
     segments = _split_escaped(text) if "\\" in text else tuple(text.split("."))

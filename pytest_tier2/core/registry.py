@@ -165,6 +165,24 @@ class Registry:
             return None
         return entry[1]
 
+    def reading_signature(self) -> str:
+        """What reading a suite file depends on in this registry: each mission's name and the
+        params it declares. A cache of read suites keys its entries by it, so that a changed
+        registration makes them be read again. Operations are checked when steps run, not
+        when a suite is read, so they are not part of it."""
+        parts = []
+        for name in self.missions:  # sorted
+            declared = self.mission_params(name)
+            if declared is None:
+                parts.append(f"{name}(*)")
+                continue
+            params = ",".join(
+                f"{param}:{'|'.join(f'{kind.__module__}.{kind.__qualname__}' for kind in kinds)}"
+                for param, kinds in sorted(declared.items())
+            )
+            parts.append(f"{name}({params})")
+        return ";".join(parts)
+
     def add_operation(self, name: str, handler: OperationHandler) -> None:
         """Register a pure `(state, payload) -> new_state` operation under a new name."""
         self.operations.add(name, handler, _caller_place(1))

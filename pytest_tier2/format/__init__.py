@@ -7,7 +7,7 @@ every problem it finds is a `SuiteFileError` naming the file and the 1-based lin
 from __future__ import annotations
 
 from .errors import SuiteFileError
-from .load import load_file, load_suite
+from .load import load_file, load_suite, read_file
 from .spec import ExpectationEntry, SuiteSpec, suite_name_for
 
 __all__ = [
@@ -16,5 +16,6 @@ __all__ = [
     "SuiteSpec",
     "load_file",
     "load_suite",
+    "read_file",
     "suite_name_for",
 ]

@@ -24,6 +24,11 @@ def load_file(
 ) -> SuiteSpec:
     """Read and load a suite file, refusing one larger than `max_bytes` before reading it."""
     shown = shown_as or str(path)
+    return load_suite(read_file(path, shown, max_bytes), shown, registry)
+
+
+def read_file(path: Path, shown: str, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> bytes:
+    """A suite file's bytes, refusing a file larger than `max_bytes` before reading it."""
     try:
         size = path.stat().st_size
         if size > max_bytes:
@@ -33,10 +38,9 @@ def load_file(
                 f"file is {size:,} bytes, larger than the limit of {max_bytes:,} "
                 "(raise it with the ini option tier2_max_file_bytes)",
             )
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as error:
         raise SuiteFileError(shown, 1, f"cannot read file: {error.strerror}") from None
-    return load_suite(data, shown, registry)
 
 
 def load_suite(data: bytes, path: str, registry: Registry) -> SuiteSpec:

@@ -9,10 +9,11 @@ from pathlib import Path
 from .. import SUITE_SUFFIXES
 from ..core.expectations import MissionExpectation, SuiteExpectationsDefinition
 from ..core.suite import ScenarioSuiteDefinition
+from ..core.values import PickledByFields
 
 
 @dataclass(frozen=True, slots=True)
-class Row:
+class Row(PickledByFields):
     """The row of an outline's `examples` that a scenario or expectation was expanded from."""
 
     outline: str
@@ -21,7 +22,7 @@ class Row:
 
 
 @dataclass(frozen=True, slots=True)
-class ExpectationEntry:
+class ExpectationEntry(PickledByFields):
     """An expectation and what the plugin needs beside it: its line and its pytest marks.
 
     `line` is the expectation's own line, also for one expanded from an outline, whose

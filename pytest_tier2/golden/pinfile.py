@@ -13,17 +13,15 @@ scenarios that are judged only (a deselected scenario's pin is never hashed).
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .. import SUITE_SUFFIXES
+from ..atomic import write_atomically as write_atomically
 from ..core.canonical import compose_object, dumps, sha256
 from ..core.exceptions import Tier2Error
 from ..core.harness import result_hash_of, scenario_members, tree_of
@@ -251,27 +249,3 @@ def render_pins(suite: str, suite_hash: str, scenarios: Mapping[str, Any]) -> by
         "version": VERSION,
     }
     return (json.dumps(document, indent=2, sort_keys=True, ensure_ascii=True) + "\n").encode()
-
-
-def _file_mode(path: Path) -> int:
-    """The mode a pin file keeps, or gets as `open()` would give it (mkstemp's is 0600)."""
-    try:
-        return path.stat().st_mode & 0o777
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write to a temporary file in the same folder, then replace: never a half-written pin."""
-    handle, temporary = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    try:
-        os.chmod(temporary, _file_mode(path))
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise

@@ -1,0 +1,144 @@
+"""The parse cache: a suite file read in one session is loaded, not read, in the next, unless
+anything it depends on changed: its bytes, the registrations its conftest makes, or the plugin.
+
+`-v` says how many suite files a session read and how many of those came from the cache.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from pytest_tier2 import speccache
+
+CONFTEST = """\
+from pytest_tier2 import StepSpec, WorkflowDefinition
+
+
+def bump(state, payload):
+    return {**state, "counter": state["counter"] + payload["by"]}
+
+def build_bumper(params):
+    return WorkflowDefinition(
+        id="wf-bumper",
+        steps=(StepSpec("bump", "runtime", {"operation": "bump", "by": params["by"]}),),
+    )
+
+
+def pytest_tier2_register(registry):
+    registry.add_mission("bumper", build_bumper, params={"by": int})
+    registry.add_operation("bump", bump)
+"""
+
+
+def suite(expected: int = 2) -> str:
+    return f"""\
+scenarios:
+  - name: morning
+    initial_state: {{counter: 1}}
+    missions:
+      - name: bumper
+        params: {{by: 1}}
+expectations:
+  - id: counter
+    scenario: morning
+    mission: bumper
+    path: final_state.counter
+    op: eq
+    expected: {expected}
+"""
+
+
+def cache_line(result: pytest.RunResult) -> str:
+    return next(line for line in result.outlines if line.startswith("tier2: "))
+
+
+def hashes(result: pytest.RunResult) -> list[str]:
+    lines = result.outlines
+    start = next(i for i, line in enumerate(lines) if "tier2 suite hashes" in line)
+    return lines[start + 1 : start + 3]
+
+
+@pytest.fixture
+def project(pytester: pytest.Pytester) -> pytest.Pytester:
+    pytester.makeini("[pytest]\n")
+    pytester.makeconftest(CONFTEST)
+    pytester.makefile(".tier2.yaml", a=suite(), b=suite())
+    return pytester
+
+
+def test_an_unchanged_file_comes_from_the_cache_with_the_same_results(
+    project: pytest.Pytester,
+) -> None:
+    first = project.runpytest("-v")
+    first.assert_outcomes(passed=2)
+    assert cache_line(first) == "tier2: 2 suite files read, 0 from the cache"
+    second = project.runpytest("-v")
+    second.assert_outcomes(passed=2)
+    assert cache_line(second) == "tier2: 2 suite files read, 2 from the cache"
+    assert hashes(second) == hashes(first)
+    assert len(hashes(first)) == 2
+
+
+def test_an_edited_file_is_read_again(project: pytest.Pytester) -> None:
+    project.runpytest().assert_outcomes(passed=2)
+    project.makefile(".tier2.yaml", b=suite(expected=3))
+    result = project.runpytest("-v")
+    assert cache_line(result) == "tier2: 2 suite files read, 1 from the cache"
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(["*eq_mismatch at final_state.counter: expected 3, got 2"])
+
+
+def test_an_edited_conftest_registration_is_read_again(project: pytest.Pytester) -> None:
+    project.runpytest().assert_outcomes(passed=2)
+    project.makeconftest(CONFTEST.replace('params={"by": int}', 'params={"by": str}'))
+    result = project.runpytest("-v")
+    assert cache_line(result) == "tier2: 2 suite files read, 0 from the cache"
+    result.assert_outcomes(errors=2)
+    result.stdout.fnmatch_lines(
+        ["a.tier2.yaml:6: param 'by' of mission 'bumper' must be a string, not 1"]
+    )
+
+
+def test_another_version_of_the_plugin_reads_every_file_again(
+    project: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project.runpytest().assert_outcomes(passed=2)
+    monkeypatch.setattr(speccache, "code_key", lambda: b"another version")
+    result = project.runpytest("-v")
+    result.assert_outcomes(passed=2)
+    assert cache_line(result) == "tier2: 2 suite files read, 0 from the cache"
+
+
+def test_the_code_key_changes_with_any_source_of_the_package(tmp_path: Path) -> None:
+    package = tmp_path / "pytest_tier2"
+    shutil.copytree(speccache.PACKAGE, package, ignore=shutil.ignore_patterns("__pycache__"))
+    before = speccache.code_key.__wrapped__(package)
+    assert before == speccache.code_key.__wrapped__(package)
+    module = package / "format" / "reader.py"
+    module.write_text(module.read_text() + "\n")
+    assert speccache.code_key.__wrapped__(package) != before
+
+
+def test_a_damaged_entry_is_a_miss_and_is_written_again(project: pytest.Pytester) -> None:
+    project.runpytest().assert_outcomes(passed=2)
+    entries = sorted((project.path / ".pytest_cache" / "d" / speccache.CACHE_NAME).iterdir())
+    assert len(entries) == 2
+    for entry in entries:
+        key = entry.read_bytes()[:32]
+        entry.write_bytes(key + b"not a pickle")
+    damaged = project.runpytest("-v")
+    damaged.assert_outcomes(passed=2)
+    assert cache_line(damaged) == "tier2: 2 suite files read, 0 from the cache"
+    assert cache_line(project.runpytest("-v")) == "tier2: 2 suite files read, 2 from the cache"
+
+
+def test_cache_clear_and_no_cacheprovider_read_every_file(project: pytest.Pytester) -> None:
+    project.runpytest().assert_outcomes(passed=2)
+    cleared = project.runpytest("-v", "--cache-clear")
+    assert cache_line(cleared) == "tier2: 2 suite files read, 0 from the cache"
+    without = project.runpytest("-v", "-p", "no:cacheprovider")
+    without.assert_outcomes(passed=2)
+    assert not any(line.startswith("tier2: ") for line in without.outlines)
