@@ -216,7 +216,7 @@ def _a(word: str) -> str:
     return f"an {word}" if word[0] in "aeiou" else f"a {word}"
 
 
-_UNITS = {"string": "characters", "array": "items", "object": "keys"}
+_UNITS = {"string": "character", "array": "item", "object": "key"}
 
 
 def _length(actual: Any, expected: Any) -> Verdict:
@@ -232,7 +232,7 @@ def _length(actual: Any, expected: Any) -> Verdict:
     return False, {
         "reason": "length_mismatch",
         "actual_length": count,
-        "message": f"has {count} {_UNITS[kind]}, not {expected}",
+        "message": f"has {count} {_UNITS[kind]}{'s' if count != 1 else ''}, not {expected}",
     }
 
 
