@@ -20,7 +20,15 @@ from .failures import (
     mission_failure,
     run_error_report,
 )
-from .format import ExpectationEntry, SuiteFileError, SuiteSpec, load_suite, read_file
+from .format import (
+    ExpectationEntry,
+    ItemIndex,
+    SuiteFileError,
+    SuiteIndex,
+    SuiteSpec,
+    index_of,
+    read_file,
+)
 from .longrepr import CollectErrorRepr
 from .runner import SuiteOutcome, interrupted, run_spec
 from .state import STATE_KEY
@@ -39,7 +47,8 @@ _UNREAD = object()
 class Tier2File(pytest.File):
     """One `*.tier2.yaml` suite. Collecting it only reads the file; its suite runs later, once."""
 
-    spec: SuiteSpec
+    index: SuiteIndex
+    """What collection read of the file: its items and scenarios."""
     registry: Registry
 
     def __init__(self, **kwargs: Any) -> None:
@@ -51,6 +60,7 @@ class Tier2File(pytest.File):
         self._runs_anyway: bool | None = None
         self._pins: object = _UNREAD
         self._load_error: SuiteFileError | None = None
+        self._spec: SuiteSpec | bytes | None = None
         self.suite_sha: str | None = None
         """In golden modes, the SHA-256 of the bytes collected: pending pins name it."""
 
@@ -65,6 +75,18 @@ class Tier2File(pytest.File):
     def shown(self, path: Path) -> str:
         return display_path(path, self.config.invocation_params.dir)
 
+    @property
+    def spec(self) -> SuiteSpec:
+        """The loaded suite; from the parse cache, it is unpickled the first time it is needed
+        (when the suite runs), so a file whose items do not run here never builds it."""
+        spec = self._spec
+        if isinstance(spec, bytes):
+            from .speccache import load_spec
+
+            spec = self._spec = load_spec(spec)
+        assert spec is not None, "collected"
+        return spec
+
     def collect(self) -> Iterator[pytest.Item | pytest.Collector]:
         state = self.state
         shown = self.shown_path
@@ -73,31 +95,37 @@ class Tier2File(pytest.File):
             data = read_file(self.path, shown, state.max_file_bytes)
             cache = state.spec_cache
             if cache is None:
-                self.spec = load_suite(data, shown, self.registry)
+                from .format.load import load_suite
+
+                self._spec = load_suite(data, shown, self.registry)
+                self.index = index_of(self._spec)
             else:
-                self.spec = cache.load(self.path, data, shown, self.registry)
+                self.index, self._spec = cache.load(self.path, data, shown, self.registry)
         except SuiteFileError as error:
             raise self.load_failed(error) from None
-        for entry in self.spec.entries:
+        for position, entry in enumerate(self.index.items):
             if entry.marks:
-                yield self.marked_item(entry)
+                yield self.marked_item(position, entry)
             else:
-                yield ExpectationItem.from_parent(self, name=entry.expectation.id, entry=entry)
+                yield ExpectationItem.from_parent(
+                    self, name=entry.id, position=position, index=entry
+                )
         if state.golden_mode != "off":
             from .golden import GOLDEN_ITEM_SUFFIX
             from .golden.pinfile import content_sha
 
             self.suite_sha = content_sha(data)
-            for scenario in self.spec.suite.scenarios:
-                name = scenario.scenario_name
+            for name in self.index.scenario_lines:
                 yield GoldenItem.from_parent(self, name=name + GOLDEN_ITEM_SUFFIX, scenario=name)
 
-    def marked_item(self, entry: ExpectationEntry) -> ExpectationItem:
+    def marked_item(self, position: int, entry: ItemIndex) -> ExpectationItem:
         """An item with `marks`, whose mark errors and warnings point at its YAML line."""
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             try:
-                item = ExpectationItem.from_parent(self, name=entry.expectation.id, entry=entry)
+                item = ExpectationItem.from_parent(
+                    self, name=entry.id, position=position, index=entry
+                )
             except pytest.fail.Exception as error:  # --strict-markers and an unknown mark
                 problem = SuiteFileError(self.shown_path, entry.line, error.msg or str(error))
                 raise self.load_failed(problem) from None
@@ -284,20 +312,27 @@ class Tier2Item(pytest.Item):
 class ExpectationItem(Tier2Item):
     """One expectation: passes or fails on the suite's single run."""
 
-    def __init__(self, *, entry: ExpectationEntry, **kwargs: Any) -> None:
+    def __init__(self, *, position: int, index: ItemIndex, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.entry = entry
-        self.extra_keyword_matches.add(entry.expectation.scenario_name)  # -k <scenario>
-        for mark in entry.marks:
+        self.position = position
+        """Where its entry is in the suite's `entries`."""
+        self.index = index
+        self.extra_keyword_matches.add(index.scenario)  # -k <scenario>
+        for mark in index.marks:
             self.add_marker(mark)
-        if entry.skip is not None:
-            self.add_marker(pytest.mark.skip(reason=entry.skip))
-        if entry.xfail is not None:
-            self.add_marker(pytest.mark.xfail(reason=entry.xfail))
+        if index.skip is not None:
+            self.add_marker(pytest.mark.skip(reason=index.skip))
+        if index.xfail is not None:
+            self.add_marker(pytest.mark.xfail(reason=index.xfail))
+
+    @property
+    def entry(self) -> ExpectationEntry:
+        """The expectation and where it sits: its suite is loaded when first asked."""
+        return self.suite_file.spec.entries[self.position]
 
     @property
     def scenario_name(self) -> str:
-        return self.entry.expectation.scenario_name
+        return self.index.scenario
 
     def runtest(self) -> None:
         suite_file = self.suite_file
@@ -311,7 +346,7 @@ class ExpectationItem(Tier2Item):
             raise ExpectationFailed(path, line, expectation, failed.result, failed.cause, row_where)
 
     def reportinfo(self) -> tuple[os.PathLike[str] | str, int | None, str]:
-        return self.path, self.entry.line - 1, self.name
+        return self.path, self.index.line - 1, self.name
 
 
 class GoldenItem(Tier2Item):
@@ -391,5 +426,5 @@ class GoldenItem(Tier2Item):
         return lines
 
     def reportinfo(self) -> tuple[os.PathLike[str] | str, int | None, str]:
-        line = self.suite_file.spec.scenario_lines[self.scenario]
+        line = self.suite_file.index.scenario_lines[self.scenario]
         return self.path, line - 1, self.name

@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import importlib.util
 import os
 import pickle
 import sys
@@ -26,7 +27,7 @@ from pathlib import Path
 
 from .atomic import write_atomically
 from .core.registry import Registry
-from .format import SuiteSpec, load_suite
+from .format import SuiteIndex, SuiteSpec, index_of
 
 CACHE_NAME = "tier2-specs"
 """The cache's folder under pytest's cache directory (`.pytest_cache/d/tier2-specs`)."""
@@ -36,14 +37,16 @@ PACKAGE = Path(__file__).resolve().parent
 
 @functools.cache
 def code_key(package: Path = PACKAGE) -> bytes:
-    """What pytest-tier2 itself contributes to a key: every source file of the package, and
-        the Python and PyYAML that read and pickle, and Python's limit on an integer's digits (which
-    decides whether a long number reads). Computed once per process."""
-    import yaml
-
+    """What pytest-tier2 itself contributes to a key: every source file of the package; the
+    Python and the PyYAML (whose `__init__` names its version) that read and pickle; and
+    Python's limit on an integer's digits, which decides whether a long number reads.
+    Computed once per process."""
     digest = hashlib.sha256()
     limit = getattr(sys, "get_int_max_str_digits", lambda: 0)()
-    digest.update(f"{sys.implementation.cache_tag}\0{yaml.__version__}\0{limit}\0".encode())
+    digest.update(f"{sys.implementation.cache_tag}\0{limit}\0".encode())
+    yaml = importlib.util.find_spec("yaml")  # found, not imported: a hit never needs PyYAML
+    if yaml is not None and yaml.origin is not None:
+        digest.update(Path(yaml.origin).read_bytes() + b"\0")  # it names its version
     for source in sorted(package.rglob("*.py")):
         digest.update(source.relative_to(package).as_posix().encode() + b"\0")
         digest.update(source.read_bytes() + b"\0")
@@ -59,8 +62,13 @@ class SpecCache:
         self.misses = 0
         self._signatures: dict[int, bytes] = {}
 
-    def load(self, path: Path, data: bytes, shown: str, registry: Registry) -> SuiteSpec:
-        """The suite in `data` (the bytes of `path`), from the cache when its key matches."""
+    def load(
+        self, path: Path, data: bytes, shown: str, registry: Registry
+    ) -> tuple[SuiteIndex, SuiteSpec | bytes]:
+        """The suite in `data` (the bytes of `path`): its index, and either the suite itself
+        (read now) or its pickle from the cache, which `load_spec` turns into the suite when
+        it runs. Collection needs the index only: a collect-only run, or an xdist worker,
+        never builds a suite it does not run."""
         key = self.key(data, shown, registry)
         entry = self.directory / (hashlib.sha256(os.fsencode(path)).hexdigest()[:32] + ".pickle")
         try:
@@ -68,15 +76,17 @@ class SpecCache:
         except OSError:
             stored = b""
         if stored[:_KEY_BYTES] == key:
-            with contextlib.suppress(Exception):  # a damaged entry is a miss
-                spec = pickle.loads(memoryview(stored)[_KEY_BYTES:])
-                if isinstance(spec, SuiteSpec):
-                    self.hits += 1
-                    return spec
+            found = _unpack(memoryview(stored)[_KEY_BYTES:])
+            if found is not None:
+                self.hits += 1
+                return found
         self.misses += 1
+        from .format.load import load_suite
+
         spec = load_suite(data, shown, registry)
-        self.store(entry, key + pickle.dumps(spec, protocol=pickle.HIGHEST_PROTOCOL))
-        return spec
+        index = index_of(spec)
+        self.store(entry, key + _pack(index, spec))
+        return index, spec
 
     def key(self, data: bytes, shown: str, registry: Registry) -> bytes:
         """The file's bytes and shown name, the registry's reading signature, and the code."""
@@ -93,3 +103,39 @@ class SpecCache:
         with contextlib.suppress(OSError):
             self.directory.mkdir(parents=True, exist_ok=True)
             write_atomically(entry, blob)
+
+
+_LENGTH = 4
+
+
+def _pack(index: SuiteIndex, spec: SuiteSpec) -> bytes:
+    """An entry's body: its SHA-256, then the index's length, the index and the suite."""
+    index_blob = pickle.dumps(index, protocol=pickle.HIGHEST_PROTOCOL)
+    body = (
+        len(index_blob).to_bytes(_LENGTH, "big")
+        + index_blob
+        + pickle.dumps(spec, protocol=pickle.HIGHEST_PROTOCOL)
+    )
+    return hashlib.sha256(body).digest() + body
+
+
+def _unpack(stored: memoryview) -> tuple[SuiteIndex, bytes] | None:
+    """An entry's index and its suite's pickle; None for a damaged entry, which is a miss."""
+    digest, body = stored[:_KEY_BYTES], stored[_KEY_BYTES:]
+    if hashlib.sha256(body).digest() != digest:
+        return None
+    split = _LENGTH + int.from_bytes(body[:_LENGTH], "big")
+    try:
+        index = pickle.loads(body[_LENGTH:split])
+    except Exception:
+        return None
+    if not isinstance(index, SuiteIndex):
+        return None
+    return index, bytes(body[split:])
+
+
+def load_spec(blob: bytes) -> SuiteSpec:
+    """The suite that an entry's pickle holds: checked whole when the entry was loaded."""
+    spec = pickle.loads(blob)
+    assert isinstance(spec, SuiteSpec)
+    return spec

@@ -6,14 +6,33 @@ every problem it finds is a `SuiteFileError` naming the file and the 1-based lin
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from .errors import SuiteFileError
-from .load import load_file, load_suite, read_file
-from .spec import ExpectationEntry, SuiteSpec, suite_name_for
+from .files import read_file
+from .spec import ExpectationEntry, ItemIndex, SuiteIndex, SuiteSpec, index_of, suite_name_for
+
+if TYPE_CHECKING:
+    from .load import load_file, load_suite
+
+
+def __getattr__(name: str) -> Any:
+    """The readers, imported on first use: loading a suite from the parse cache needs neither
+    them nor PyYAML."""
+    if name in ("load_file", "load_suite"):
+        from . import load
+
+        return getattr(load, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "ExpectationEntry",
+    "ItemIndex",
     "SuiteFileError",
+    "SuiteIndex",
     "SuiteSpec",
+    "index_of",
     "load_file",
     "load_suite",
     "read_file",

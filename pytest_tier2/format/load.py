@@ -1,5 +1,5 @@
-"""Read a suite file's bytes, parse its YAML with the fastest reader that accepts it, and
-validate it into a SuiteSpec."""
+"""Parse a suite file's YAML with the fastest reader that accepts it, and validate it into a
+SuiteSpec."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from pathlib import Path
 from .. import DEFAULT_MAX_FILE_BYTES
 from ..core.registry import Registry
 from .errors import SuiteFileError
+from .files import read_file
 from .outlines import flow_hint
 from .reader import SuiteReader
 from .spec import SuiteSpec
@@ -25,22 +26,6 @@ def load_file(
     """Read and load a suite file, refusing one larger than `max_bytes` before reading it."""
     shown = shown_as or str(path)
     return load_suite(read_file(path, shown, max_bytes), shown, registry)
-
-
-def read_file(path: Path, shown: str, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> bytes:
-    """A suite file's bytes, refusing a file larger than `max_bytes` before reading it."""
-    try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise SuiteFileError(
-                shown,
-                1,
-                f"file is {size:,} bytes, larger than the limit of {max_bytes:,} "
-                "(raise it with the ini option tier2_max_file_bytes)",
-            )
-        return path.read_bytes()
-    except OSError as error:
-        raise SuiteFileError(shown, 1, f"cannot read file: {error.strerror}") from None
 
 
 def load_suite(data: bytes, path: str, registry: Registry) -> SuiteSpec:

@@ -51,6 +51,51 @@ class SuiteSpec:
     """The scenarios each outline expanded into, in row order, by outline name."""
 
 
+@dataclass(frozen=True, slots=True)
+class ItemIndex(PickledByFields):
+    """What collecting one expectation's pytest item needs, and no more."""
+
+    id: str
+    scenario: str
+    line: int
+    marks: tuple[str, ...]
+    skip: str | None
+    xfail: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class SuiteIndex(PickledByFields):
+    """What collecting a suite file needs: its name, its expectations' items, and its
+    scenarios with their lines, in file order. The parse cache loads it alone at
+    collection, and the whole SuiteSpec only when the suite runs."""
+
+    name: str
+    items: tuple[ItemIndex, ...]
+    scenario_lines: Mapping[str, int]
+
+
+def index_of(spec: SuiteSpec) -> SuiteIndex:
+    """The index of a loaded suite: what `SuiteSpec` says of each item, the same values."""
+    return SuiteIndex(
+        spec.name,
+        tuple(
+            ItemIndex(
+                entry.expectation.id,
+                entry.expectation.scenario_name,
+                entry.line,
+                entry.marks,
+                entry.skip,
+                entry.xfail,
+            )
+            for entry in spec.entries
+        ),
+        {
+            scenario.scenario_name: spec.scenario_lines[scenario.scenario_name]
+            for scenario in spec.suite.scenarios
+        },
+    )
+
+
 def suite_name_for(path: str) -> str:
     """The default suite name: the file name without `.tier2.yaml`."""
     name = Path(path).name
