@@ -60,7 +60,10 @@ class Tier2File(pytest.File):
         self._runs_anyway: bool | None = None
         self._pins: object = _UNREAD
         self._load_error: SuiteFileError | None = None
-        self._spec: SuiteSpec | bytes | None = None
+        self._spec: SuiteSpec | None = None
+        self._pickled: bytes | None = None
+        """The suite's pickle, when it came from the parse cache: it is unpickled when the
+        suite runs, and its objects are dropped again once the items' verdicts are taken."""
         self.suite_sha: str | None = None
         """In golden modes, the SHA-256 of the bytes collected: pending pins name it."""
 
@@ -80,11 +83,11 @@ class Tier2File(pytest.File):
         """The loaded suite; from the parse cache, it is unpickled the first time it is needed
         (when the suite runs), so a file whose items do not run here never builds it."""
         spec = self._spec
-        if isinstance(spec, bytes):
+        if spec is None:
             from .speccache import load_spec
 
-            spec = self._spec = load_spec(spec)
-        assert spec is not None, "collected"
+            assert self._pickled is not None, "collected"
+            spec = self._spec = load_spec(self._pickled)
         return spec
 
     def collect(self) -> Iterator[pytest.Item | pytest.Collector]:
@@ -100,7 +103,11 @@ class Tier2File(pytest.File):
                 self._spec = load_suite(data, shown, self.registry)
                 self.index = index_of(self._spec)
             else:
-                self.index, self._spec = cache.load(self.path, data, shown, self.registry)
+                self.index, found = cache.load(self.path, data, shown, self.registry)
+                if isinstance(found, bytes):
+                    self._pickled = found
+                else:
+                    self._spec = found
         except SuiteFileError as error:
             raise self.load_failed(error) from None
         for position, entry in enumerate(self.index.items):
@@ -192,12 +199,14 @@ class Tier2File(pytest.File):
         state = self.state
         self._verdicts = verdicts_of(
             outcome.result,
-            self.spec.expectations.expectations,
+            self.spec.entries,
             base=self.config.invocation_params.dir,
             operations=self.registry.operations,
             keep_report=bool(state.report_path),
             keep_result=state.golden is not None,
         )
+        if self._pickled is not None:
+            self._spec = None  # what the items need is in their verdicts
 
     def interrupted_by(self, error: BaseException) -> SuiteRunError | None:
         """The failure that this file's items share, if `error` interrupted its suite's run."""
@@ -337,13 +346,15 @@ class ExpectationItem(Tier2Item):
     def runtest(self) -> None:
         suite_file = self.suite_file
         verdicts = suite_file.verdicts()
-        expectation = self.entry.expectation
-        self.record_hashes(verdicts, expectation.scenario_name)
-        failed = verdicts.failed.get(expectation.id)
+        self.record_hashes(verdicts, self.index.scenario)
+        failed = verdicts.failed.get(self.index.id)
         if failed is not None:
-            path, line, row = suite_file.shown_path, self.entry.line, self.entry.row
+            entry, path = failed.entry, suite_file.shown_path
+            row = entry.row
             row_where = f"'{row.id}' at {path}:{row.line}" if row is not None else None
-            raise ExpectationFailed(path, line, expectation, failed.result, failed.cause, row_where)
+            raise ExpectationFailed(
+                path, entry.line, entry.expectation, failed.result, failed.cause, row_where
+            )
 
     def reportinfo(self) -> tuple[os.PathLike[str] | str, int | None, str]:
         return self.path, self.index.line - 1, self.name
@@ -372,14 +383,15 @@ class GoldenItem(Tier2Item):
         test_run = verdicts.result
         assert test_run is not None  # kept in golden modes
         current = scenario_pin(test_run, scenario)
-        path, line = suite_file.shown_path, suite_file.spec.scenario_lines[scenario]
+        index = suite_file.index
+        path, line = suite_file.shown_path, index.scenario_lines[scenario]
         where = f"{path}:{line}: scenario '{scenario}'"
         clash = suite_file.pin_clash()
         verdict = judge(
             suite_file.pins(),
             scenario,
             current,
-            suite_file.spec.name,
+            index.name,
             where=where,
             pin_name=suite_file.pin_path.name,
             nodeid=f"{suite_file.shown_path}::{self.name}",
@@ -387,9 +399,9 @@ class GoldenItem(Tier2Item):
         )
         payload: dict[str, Any] = {
             "scenario": scenario,
-            "scenarios": [s.scenario_name for s in suite_file.spec.suite.scenarios],
+            "scenarios": list(index.scenario_lines),
             "status": CLASH if clash else verdict.status,
-            "suite": suite_file.spec.name,
+            "suite": index.name,
             "suite_hash": test_run.suite_result.suite_hash,
             "suite_sha": suite_file.suite_sha,
         }

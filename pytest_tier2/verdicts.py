@@ -5,8 +5,8 @@ A suite runs once per file and process, but its items report one by one, in any 
 Keeping each file's whole result until its last item reported made memory grow with the
 files in flight. Right after the run, the few things the items need are taken out of the
 result, which is then dropped: the hash properties (shared by every item of a scenario),
-and the result of each expectation that failed. What stays is small, so it is kept for the
-session, and no order can make a suite run twice.
+and the entry and result of each expectation that failed. What stays is small, so it is
+kept for the session, and no order can make a suite run twice.
 """
 
 from __future__ import annotations
@@ -15,17 +15,20 @@ import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from .core.expectations import ExpectationResult, MissionExpectation
+from .core.expectations import ExpectationResult
 from .core.test_run import TestRunResult
 from .failures import MissionFailure, mission_failure
+from .format import ExpectationEntry
 
 HashProperties = tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True)
 class FailedCheck:
-    """An expectation that did not hold: its verdict, and why its mission failed, if it did."""
+    """An expectation that did not hold: where it is in the file, its verdict, and why its
+    mission failed, if it did."""
 
+    entry: ExpectationEntry
     result: ExpectationResult
     cause: MissionFailure | None
 
@@ -50,7 +53,7 @@ class SuiteVerdicts:
 
 def verdicts_of(
     result: TestRunResult,
-    expectations: Iterable[MissionExpectation],
+    entries: Iterable[ExpectationEntry],
     *,
     base: str | os.PathLike[str],
     operations: Iterable[str],
@@ -71,7 +74,8 @@ def verdicts_of(
     verdicts = result.expectations_result.expectation_results
     failed = {}
     known: tuple[str, ...] | None = None
-    for expectation in expectations:
+    for entry in entries:
+        expectation = entry.expectation
         verdict = verdicts[expectation.id]
         if verdict.passed:
             continue
@@ -79,7 +83,7 @@ def verdicts_of(
         mission = scenario.mission_results[expectation.mission_name]
         if known is None:
             known = tuple(operations)
-        failed[expectation.id] = FailedCheck(verdict, mission_failure(mission, base, known))
+        failed[expectation.id] = FailedCheck(entry, verdict, mission_failure(mission, base, known))
     return SuiteVerdicts(
         suite_result.suite_hash,
         properties,
