@@ -55,10 +55,12 @@ Mode = Literal["full", "collect"]
 
 SIDES: Final[tuple[Side, ...]] = ("tier2", "plain", "floor")
 SCENARIOS_PER_FILE: Final = 5
-# pytest-randomly (in the test extra) would reorder and reseed every measured run.
-BASE_PYTEST_ARGS: Final[tuple[str, ...]] = ("-q", "-p", "no:cacheprovider", "-p", "no:randomly")
-# Plain and floor runs block the plugin so it costs nothing there.
-NO_TIER2_ARGS: Final[tuple[str, ...]] = ("-p", "no:tier2")
+# Plugins are not autoloaded (PYTEST_DISABLE_PLUGIN_AUTOLOAD): each run loads exactly the
+# ones it measures, whatever else is installed (the test extra installs a dozen).
+# pytest's cache provider stays on, as in every user's run: tier2 keeps its parse cache there.
+BASE_PYTEST_ARGS: Final[tuple[str, ...]] = ("-q",)
+TIER2_ARGS: Final[tuple[str, ...]] = ("-p", "tier2")
+XDIST_ARGS: Final[tuple[str, ...]] = ("-p", "xdist")
 # Environment variables that would change what a child pytest does.
 SCRUBBED_ENV: Final[tuple[str, ...]] = (
     "PYTEST_ADDOPTS",
@@ -85,10 +87,21 @@ SCALING_FACTORS: Final[tuple[tuple[str, int, int], ...]] = (
     ("base*5", 5, 1),
 )
 
-# Targets (from the issue).
-TARGET_FULL: Final = 1.0  # tier2/plain full run
-TARGET_COLLECT: Final = 0.6  # tier2/plain collect-only
-TARGET_RSS: Final = 1.0  # tier2/plain peak RSS
+VARIANTS: Final[dict[str, tuple[str, ...]]] = {
+    "": (),
+    "golden check": ("--tier2-golden=check",),
+    "report": ("--tier2-report=tier2-report.json",),
+    "cold cache": ("--cache-clear",),  # tier2 reads every file, then stores it
+    "golden update": ("--tier2-golden=update",),  # untimed: writes the pins "golden check" reads
+    "random order": ("-p", "randomly"),
+}
+
+# Targets (issue 15: the distance to the floor).
+TARGET_FULL: Final = 1.15  # tier2/floor full run
+TARGET_COLLECT: Final = 1.30  # tier2/floor collect-only, also in golden and report modes
+TARGET_RSS: Final = 1.05  # tier2/floor peak RSS, full run
+TARGET_GOLDEN: Final = 1.10  # tier2 golden check / tier2 without golden, full run
+TARGET_MEMORY: Final = 1.10  # peak RSS per process, -n 2 or random order / serial ordered
 TARGET_SCALING_MIN: Final = 5.5  # tier2 (5x)/(1x) <= max(5.5, plain's own)
 TARGET_XDIST_SPEEDUP: Final = 1.6  # tier2 -n 2 speed-up, if plain reaches it
 TARGET_XDIST_RATIO: Final = 1.0  # tier2(-n 2)/plain(-n 2) otherwise
@@ -266,6 +279,7 @@ class Sample:
     mode: Mode
     items: int
     workers: int
+    variant: str
     seconds: float
     cpu_seconds: float  # user + system, the process and its reaped children (xdist workers)
     maxrss_kib: int
@@ -280,6 +294,7 @@ class Series:
     mode: Mode
     items: int
     workers: int
+    variant: str = ""
     samples: list[Sample] = field(default_factory=list)
 
     @property
@@ -309,6 +324,7 @@ def child_env(pycache: Path | None = None) -> dict[str, str]:
     """
     env = {k: v for k, v in os.environ.items() if k not in SCRUBBED_ENV}
     env["PYTHONHASHSEED"] = "0"
+    env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
     if pycache is not None:
         env["PYTHONPYCACHEPREFIX"] = str(pycache)
     return env
@@ -321,20 +337,21 @@ class Runner:
         self.env = child_env(pycache)
         self._n = 0
 
-    def command(self, workload: Workload, mode: Mode, workers: int) -> list[str]:
+    def command(self, workload: Workload, mode: Mode, workers: int, variant: str = "") -> list[str]:
         cmd = [self.python, "-m", "pytest", *BASE_PYTEST_ARGS]
         if mode == "collect":
             cmd.append("--collect-only")
-        if workload.side != "tier2":
-            cmd += NO_TIER2_ARGS
+        if workload.side == "tier2":
+            cmd += TIER2_ARGS
         if workers:
-            cmd += ["-n", str(workers)]
+            cmd += [*XDIST_ARGS, "-n", str(workers)]
+        cmd += VARIANTS[variant]
         return cmd
 
-    def run(self, workload: Workload, mode: Mode, workers: int = 0) -> Sample:
+    def run(self, workload: Workload, mode: Mode, workers: int = 0, variant: str = "") -> Sample:
         """Run one whole pytest process; check it ran every item and passed."""
         self._n += 1
-        cmd = self.command(workload, mode, workers)
+        cmd = self.command(workload, mode, workers, variant)
         out_path = self.logdir / f"{self._n:04d}-{workload.side}-{mode}-{workload.items}.log"
         with out_path.open("wb") as out:
             start = time.perf_counter()
@@ -345,12 +362,13 @@ class Runner:
             seconds = time.perf_counter() - start
         proc.returncode = os.waitstatus_to_exitcode(status)  # already reaped by wait4
         output = out_path.read_text(encoding="utf-8", errors="replace")
-        count = self._verify(workload, mode, cmd, proc.returncode, output)
+        count = self._verify(workload, mode, cmd, proc.returncode, output, variant)
         return Sample(
             side=workload.side,
             mode=mode,
             items=workload.items,
             workers=workers,
+            variant=variant,
             seconds=seconds,
             cpu_seconds=rusage.ru_utime + rusage.ru_stime,
             maxrss_kib=int(rusage.ru_maxrss),  # KiB on Linux
@@ -358,37 +376,46 @@ class Runner:
         )
 
     @staticmethod
-    def _verify(workload: Workload, mode: Mode, cmd: Sequence[str], rc: int, output: str) -> int:
+    def _verify(
+        workload: Workload, mode: Mode, cmd: Sequence[str], rc: int, output: str, variant: str
+    ) -> int:
         lines = [line.strip() for line in output.splitlines() if line.strip()]
         last = lines[-1] if lines else ""
         pattern = _PASSED_RE if mode == "full" else _COLLECTED_RE
         match = pattern.match(last)
         count = int(match.group(1)) if match else -1
-        if rc != 0 or count != workload.items:
+        expected = workload.items
+        if variant.startswith("golden"):  # one pin item per scenario
+            expected += workload.files * SCENARIOS_PER_FILE
+        if rc != 0 or count != expected:
             tail = "\n".join(output.splitlines()[-40:])
             raise BenchmarkError(
                 f"{workload.side} {mode} run in {workload.root} failed: exit code {rc}, "
-                f"expected {workload.items} items "
+                f"expected {expected} items "
                 f"{'passed' if mode == 'full' else 'collected'}, summary {last!r}\n"
                 f"command: {' '.join(cmd)}\n--- output tail ---\n{tail}"
             )
         return count
 
 
+Config = tuple[Workload, Mode, int] | tuple[Workload, Mode, int, str]
+
+
 def measure(
     runner: Runner,
-    configs: Sequence[tuple[Workload, Mode, int]],
+    configs: Sequence[Config],
     repeat: int,
     label: str,
 ) -> list[Series]:
     """Run every config `repeat` times, interleaved: a, b, c, a, b, c, ..."""
-    series = [Series(w.side, mode, w.items, workers) for w, mode, workers in configs]
+    full = [(c[0], c[1], c[2], c[3] if len(c) == 4 else "") for c in configs]
+    series = [Series(w.side, mode, w.items, workers, variant) for w, mode, workers, variant in full]
     for r in range(repeat):
-        for (workload, mode, workers), ser in zip(configs, series, strict=True):
-            sample = runner.run(workload, mode, workers)
+        for (workload, mode, workers, variant), ser in zip(full, series, strict=True):
+            sample = runner.run(workload, mode, workers, variant)
             ser.samples.append(sample)
             log(
-                f"  [{label} {r + 1}/{repeat}] {workload.side:5s} {mode:7s} "
+                f"  [{label} {r + 1}/{repeat}] {workload.side:5s} {mode:7s} {variant:13s}"
                 f"{workload.items:>6,d} items{f' -n {workers}' if workers else ''}: "
                 f"{sample.seconds:7.3f} s  (cpu {sample.cpu_seconds:7.3f} s)  "
                 f"{sample.maxrss_kib / MIB:7.1f} MiB"
@@ -450,14 +477,19 @@ class Results:
     base: list[Series] = field(default_factory=list)
     scaling: list[Series] = field(default_factory=list)
     xdist: list[Series] = field(default_factory=list)
+    modes: list[Series] = field(default_factory=list)
+    memory: list[Series] = field(default_factory=list)
     checks: dict[str, bool] = field(default_factory=dict)
 
 
-def _find(series: Iterable[Series], side: Side, mode: Mode, items: int, workers: int) -> Series:
+def _find(
+    series: Iterable[Series], side: Side, mode: Mode, items: int, workers: int, variant: str = ""
+) -> Series:
+    wanted = (side, mode, items, workers, variant)
     for ser in series:
-        if (ser.side, ser.mode, ser.items, ser.workers) == (side, mode, items, workers):
+        if (ser.side, ser.mode, ser.items, ser.workers, ser.variant) == wanted:
             return ser
-    raise KeyError((side, mode, items, workers))
+    raise KeyError(wanted)
 
 
 def render(results: Results, items: int, per_file: int) -> str:
@@ -486,7 +518,7 @@ def render(results: Results, items: int, per_file: int) -> str:
 
     header = (
         f"{'':<22}{'tier2':>9}{'plain':>9}{'floor':>9}"
-        f"{'tier2/plain':>13}{'floor/plain':>13}{'tier2/floor':>13}   {'target':<20}{'':>6}"
+        f"{'tier2/plain':>13}{'floor/plain':>13}{'tier2/floor':>13}   {'target':<21}{'':>6}"
     )
     out.append(header)
     out.append("-" * len(header))
@@ -496,26 +528,31 @@ def render(results: Results, items: int, per_file: int) -> str:
         ("full run (s)", lambda s: s.seconds, "full", TARGET_FULL, "full"),
         ("collect-only (s)", lambda s: s.seconds, "collect", TARGET_COLLECT, "collect"),
         ("peak RSS full (MiB)", lambda s: s.rss_mib, "full", TARGET_RSS, "rss_full"),
-        ("peak RSS collect (MiB)", lambda s: s.rss_mib, "collect", TARGET_RSS, "rss_collect"),
+        ("peak RSS collect (MiB)", lambda s: s.rss_mib, "collect", TARGET_RSS, None),
         ("full run CPU (s)", lambda s: s.cpu_seconds, "full", TARGET_FULL, None),
         ("collect-only CPU (s)", lambda s: s.cpu_seconds, "collect", TARGET_COLLECT, None),
     ]
     for label, value, mode, target, key in rows:
         t, p, f = (value(base(side, mode)) for side in SIDES)
-        ratio = _ratio(t, p)
+        ratio = _ratio(t, f)
         good = ratio <= target
         if key is not None:
             results.checks[key] = good
-            goal, verdict = f"tier2/plain <= {target:.1f}", _ok(good)
+            goal, verdict = f"tier2/floor <= {target:.2f}", _ok(good)
         else:
-            goal, verdict = f"(info) <= {target:.1f}", f"({_ok(good)})"
+            goal, verdict = f"(info) <= {target:.2f}", f"({_ok(good)})"
         unit = "{:>9.3f}" if "(s)" in label else "{:>9.1f}"
         out.append(
             f"{label:<22}"
             + "".join(unit.format(v) for v in (t, p, f))
             + f"{ratio:>12.2f}x{_ratio(f, p):>12.2f}x{_ratio(t, f):>12.2f}x"
-            + f"   {goal:<20}{verdict:>6}"
+            + f"   {goal:<21}{verdict:>6}"
         )
+
+    if results.modes:
+        _render_modes(results, out, items)
+    if results.memory:
+        _render_memory(results, out)
 
     if results.scaling:
         sizes = sorted({s.items for s in results.scaling})
@@ -598,6 +635,67 @@ def render(results: Results, items: int, per_file: int) -> str:
     return "\n".join(out)
 
 
+def _render_modes(results: Results, out: list[str], items: int) -> None:
+    """tier2's golden check, `--tier2-report` and a cold parse cache, beside its plain run."""
+    floor_collect = _find(results.base, "floor", "collect", items, 0)
+    out.append("")
+    out.append(f"tier2 modes ({items:,} items; median s, CPU = user+sys)")
+    head = f"{'':<24}{'full':>9}{'collect':>9}{'full CPU':>10}{'collect CPU':>13}{'/ floor':>9}"
+    out.append(head)
+    out.append("-" * len(head))
+    rows = [("no golden, no report", results.base, "")] + [
+        (variant, results.modes, variant) for variant in ("golden check", "report", "cold cache")
+    ]
+    base_full = _find(results.base, "tier2", "full", items, 0)
+    for label, group, variant in rows:
+        full = _find(group, "tier2", "full", items, 0, variant)
+        collect = _find(group, "tier2", "collect", items, 0, variant)
+        out.append(
+            f"{label:<24}{full.seconds:>9.3f}{collect.seconds:>9.3f}{full.cpu_seconds:>10.3f}"
+            f"{collect.cpu_seconds:>13.3f}{_ratio(collect.seconds, floor_collect.seconds):>8.2f}x"
+        )
+    for variant in ("golden check", "report"):
+        full = _find(results.modes, "tier2", "full", items, 0, variant)
+        collect = _find(results.modes, "tier2", "collect", items, 0, variant)
+        full_ratio = _ratio(full.seconds, base_full.seconds)
+        collect_ratio = _ratio(collect.seconds, floor_collect.seconds)
+        key = variant.split()[0]
+        results.checks[f"{key}_full"] = full_good = full_ratio <= TARGET_GOLDEN
+        results.checks[f"{key}_collect"] = collect_good = collect_ratio <= TARGET_COLLECT
+        out.append(
+            f"{variant}: full {full_ratio:.2f}x the run without it (target <= {TARGET_GOLDEN:.2f})"
+            f" {_ok(full_good)}; collect-only {collect_ratio:.2f}x the floor"
+            f" (target <= {TARGET_COLLECT:.2f}) {_ok(collect_good)}"
+        )
+
+
+def _render_memory(results: Results, out: list[str]) -> None:
+    """Peak RSS of the largest process of a run (the controller or a worker under -n)."""
+    items = results.memory[0].items
+    out.append("")
+    out.append(f"memory (full run, {items:,} items; peak RSS of the largest process, MiB)")
+    serial = _find(results.memory, "tier2", "full", items, 0)
+    floor = _find(results.memory, "floor", "full", items, 0)
+    head = f"{'':<28}{'peak RSS':>10}{'/ serial':>10}{'/ floor':>9}{'seconds':>9}"
+    out.append(head)
+    out.append("-" * len(head))
+    for ser in results.memory:
+        name = f"{ser.side} " + (f"-n {ser.workers}" if ser.workers else ser.variant or "serial")
+        out.append(
+            f"{name:<28}{ser.rss_mib:>10.1f}{_ratio(ser.rss_mib, serial.rss_mib):>9.2f}x"
+            f"{_ratio(ser.rss_mib, floor.rss_mib):>8.2f}x{ser.seconds:>9.2f}"
+        )
+    for ser in results.memory:
+        if ser.side == "tier2" and (ser.workers or ser.variant):
+            name = f"-n {ser.workers}" if ser.workers else ser.variant
+            ratio = _ratio(ser.rss_mib, serial.rss_mib)
+            results.checks[f"memory {name}"] = good = ratio <= TARGET_MEMORY
+            out.append(
+                f"target: tier2 {name} <= {TARGET_MEMORY:.2f}x serial ordered: {ratio:.2f}x"
+                f"   {_ok(good)}"
+            )
+
+
 def _k(n: int) -> str:
     return f"{n // 1000}k" if n % 1000 == 0 else str(n)
 
@@ -616,6 +714,15 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--no-scaling", action="store_true", help="skip the scaling rows")
     parser.add_argument("--no-xdist", action="store_true", help="skip the -n rows")
     parser.add_argument(
+        "--no-modes", action="store_true", help="skip the golden, report and cold-cache rows"
+    )
+    parser.add_argument(
+        "--memory-items",
+        type=int,
+        default=50_000,
+        help="workload size of the memory rows (serial, -n, random order); 0 skips them",
+    )
+    parser.add_argument(
         "--quick",
         action="store_true",
         help="tiny workload (4 files x 5 items), repeat 1, no scaling/xdist (smoke test)",
@@ -629,16 +736,19 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     if args.quick:
         args.items, args.per_file, args.repeat = 20, 5, 1
         args.no_scaling = args.no_xdist = True
+        args.memory_items = 0
     if args.items <= 0 or args.per_file <= 0 or args.items % args.per_file:
         parser.error("--items must be a positive multiple of --per-file")
     if args.repeat < 1:
         parser.error("--repeat must be >= 1")
+    if args.memory_items % args.per_file or args.memory_items < 0:
+        parser.error("--memory-items must be a multiple of --per-file (0 skips)")
     if not args.no_scaling and (args.items // 5) % args.per_file:
         parser.error("--items / 5 must be a multiple of --per-file for the scaling rows")
     return args
 
 
-def check_environment(python: str, need_xdist: bool) -> None:
+def check_environment(python: str, need_xdist: bool, need_randomly: bool = False) -> None:
     """Fail early (and clearly) when the plugin or xdist is not importable by the child."""
     code = (
         "import importlib.metadata as m, sys\n"
@@ -646,7 +756,7 @@ def check_environment(python: str, need_xdist: bool) -> None:
         "missing = [n for n in sys.argv[1:] if n not in eps]\n"
         "sys.exit(', '.join(missing) or None)\n"
     )
-    wanted = ["tier2", *(["xdist"] if need_xdist else [])]
+    wanted = ["tier2", *(["xdist"] if need_xdist else []), *(["randomly"] if need_randomly else [])]
     proc = subprocess.run(
         [python, "-c", code, *wanted], capture_output=True, text=True, env=child_env()
     )
@@ -664,7 +774,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     per_file: int = args.per_file
     repeat: int = args.repeat
     try:
-        check_environment(python, need_xdist=not args.no_xdist)
+        check_environment(
+            python,
+            need_xdist=not args.no_xdist or bool(args.memory_items),
+            need_randomly=bool(args.memory_items),
+        )
     except BenchmarkError as exc:
         log(f"BENCHMARK FAILED: {exc}")
         return 1
@@ -682,6 +796,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             "workers": args.workers,
             "scaling": not args.no_scaling,
             "xdist": not args.no_xdist,
+            "modes": not args.no_modes,
+            "memory_items": args.memory_items,
             "pytest_args": list(BASE_PYTEST_ARGS),
         },
     )
@@ -697,6 +813,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         results.base += measure(runner, [(base[s], "full", 0) for s in SIDES], repeat, "full")
         log("base: collect-only runs")
         results.base += measure(runner, [(base[s], "collect", 0) for s in SIDES], repeat, "collect")
+
+        if not args.no_modes:
+            log("tier2 modes: golden check, --tier2-report, cold parse cache")
+            runner.run(base["tier2"], "full", 0, "golden update")  # the pins, untimed
+            modes: list[Config] = [
+                (base["tier2"], mode, 0, variant)
+                for variant in ("golden check", "report", "cold cache")
+                for mode in ("full", "collect")
+            ]
+            results.modes += measure(runner, modes, repeat, "modes")
 
         if not args.no_scaling:
             sizes = [items * num // den for _, num, den in SCALING_FACTORS]
@@ -726,6 +852,27 @@ def main(argv: Sequence[str] | None = None) -> int:
                 repeat,
                 f"-n {args.workers}",
             )
+        if args.memory_items:
+            n = args.memory_items
+            log(f"memory: {n:,} items, serial, -n {args.workers}, random order, floor")
+            memory = {
+                s: write_workload(s, work / f"{s}-mem-{n}", n // per_file, per_file)
+                for s in ("tier2", "floor")
+            }
+            warm_up(runner, memory.values())
+            results.memory += measure(
+                runner,
+                [
+                    (memory["tier2"], "full", 0),
+                    (memory["tier2"], "full", args.workers),
+                    (memory["tier2"], "full", 0, "random order"),
+                    (memory["floor"], "full", 0),
+                ],
+                repeat,
+                f"memory {_k(n)}",
+            )
+            for w in memory.values():
+                shutil.rmtree(w.root, ignore_errors=True)
     except BenchmarkError as exc:
         log(f"\nBENCHMARK FAILED: {exc}")
         log(f"(workloads and logs kept in {work})")
@@ -747,6 +894,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     "mode": s.mode,
                     "items": s.items,
                     "workers": s.workers,
+                    "variant": s.variant,
                     "median_seconds": s.seconds,
                     "peak_rss_mib": s.rss_mib,
                     "samples": [asdict(x) for x in s.samples],
@@ -755,6 +903,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                     ("base", results.base),
                     ("scaling", results.scaling),
                     ("xdist", results.xdist),
+                    ("modes", results.modes),
+                    ("memory", results.memory),
                 )
                 for s in series
             ],

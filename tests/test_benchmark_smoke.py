@@ -33,9 +33,13 @@ def test_benchmark_quick(tmp_path: Path) -> None:
         "tier2/floor",
     ):
         assert row in table, f"missing {row!r} in:\n{table}"
-    # --quick skips the scaling and xdist sections.
+    # --quick measures tier2's modes, and skips the scaling, xdist and memory sections.
+    assert "tier2 modes (20 items" in table
+    assert "golden check: full " in table
+    assert "report: full " in table
     assert "scaling (" not in table
     assert "xdist (" not in table
+    assert "memory (" not in table
     assert "BENCHMARK FAILED" not in proc.stderr
 
     data = json.loads(raw.read_text(encoding="utf-8"))
@@ -51,3 +55,12 @@ def test_benchmark_quick(tmp_path: Path) -> None:
             assert sample["count"] == 20, (side, mode, sample)
             assert sample["seconds"] > 0
             assert sample["maxrss_kib"] > 0
+    modes = {(s["variant"], s["mode"]): s for s in data["series"] if s["group"] == "modes"}
+    assert set(modes) == {
+        (variant, mode)
+        for variant in ("golden check", "report", "cold cache")
+        for mode in ("full", "collect")
+    }
+    # A pin item per scenario (5 per file, 4 files) beside the 20 expectations.
+    assert {s["count"] for s in modes["golden check", "full"]["samples"]} == {40}
+    assert {s["count"] for s in modes["report", "full"]["samples"]} == {20}
