@@ -61,9 +61,11 @@ class Tier2File(pytest.File):
         self._pins: object = _UNREAD
         self._load_error: SuiteFileError | None = None
         self._spec: SuiteSpec | None = None
-        self._pickled: bytes | None = None
-        """The suite's pickle, when it came from the parse cache: it is unpickled when the
-        suite runs, and its objects are dropped again once the items' verdicts are taken."""
+        self._unreadable: SuiteFileError | None = None
+        """Why the suite could not be read again when it came to run."""
+        self._cache_key: bytes | None = None
+        """The parse cache's key for this file, when the cache has its suite: the suite is
+        read from there when it runs, and dropped again once the items' verdicts are taken."""
         self.suite_sha: str | None = None
         """In golden modes, the SHA-256 of the bytes collected: pending pins name it."""
 
@@ -84,10 +86,9 @@ class Tier2File(pytest.File):
         (when the suite runs), so a file whose items do not run here never builds it."""
         spec = self._spec
         if spec is None:
-            from .speccache import load_spec
-
-            assert self._pickled is not None, "collected"
-            spec = self._spec = load_spec(self._pickled)
+            cache, key = self.state.spec_cache, self._cache_key
+            assert cache is not None and key is not None, "collected"
+            spec = self._spec = cache.spec(self.path, key, self.shown_path, self.registry)
         return spec
 
     def collect(self) -> Iterator[pytest.Item | pytest.Collector]:
@@ -103,20 +104,16 @@ class Tier2File(pytest.File):
                 self._spec = load_suite(data, shown, self.registry)
                 self.index = index_of(self._spec)
             else:
-                self.index, found = cache.load(self.path, data, shown, self.registry)
-                if isinstance(found, bytes):
-                    self._pickled = found
-                else:
-                    self._spec = found
+                self.index, self._spec, self._cache_key = cache.load(
+                    self.path, data, shown, self.registry
+                )
         except SuiteFileError as error:
             raise self.load_failed(error) from None
-        for position, entry in enumerate(self.index.items):
+        for entry in self.index.items:
             if entry.marks:
-                yield self.marked_item(position, entry)
+                yield self.marked_item(entry)
             else:
-                yield ExpectationItem.from_parent(
-                    self, name=entry.id, position=position, index=entry
-                )
+                yield ExpectationItem.from_parent(self, name=entry.id, index=entry)
         if state.golden_mode != "off":
             from .golden import GOLDEN_ITEM_SUFFIX
             from .golden.pinfile import content_sha
@@ -125,14 +122,12 @@ class Tier2File(pytest.File):
             for name in self.index.scenario_lines:
                 yield GoldenItem.from_parent(self, name=name + GOLDEN_ITEM_SUFFIX, scenario=name)
 
-    def marked_item(self, position: int, entry: ItemIndex) -> ExpectationItem:
+    def marked_item(self, entry: ItemIndex) -> ExpectationItem:
         """An item with `marks`, whose mark errors and warnings point at its YAML line."""
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             try:
-                item = ExpectationItem.from_parent(
-                    self, name=entry.id, position=position, index=entry
-                )
+                item = ExpectationItem.from_parent(self, name=entry.id, index=entry)
             except pytest.fail.Exception as error:  # --strict-markers and an unknown mark
                 problem = SuiteFileError(self.shown_path, entry.line, error.msg or str(error))
                 raise self.load_failed(problem) from None
@@ -175,6 +170,8 @@ class Tier2File(pytest.File):
         again. A KeyboardInterrupt or `pytest.exit()` ends the session: not kept.
         """
         if self._verdicts is None:
+            if self._unreadable is not None:
+                raise unreadable(self._unreadable)
             if self._stopped is None:
                 self._run()
             if self._stopped is not None:
@@ -185,7 +182,12 @@ class Tier2File(pytest.File):
 
     def _run(self) -> None:
         try:
-            outcome = run_spec(self.spec, self.registry)
+            spec = self.spec
+        except SuiteFileError as error:  # from the cache, and edited since collection
+            self._unreadable = error
+            raise unreadable(error) from None
+        try:
+            outcome = run_spec(spec, self.registry)
         except KeyboardInterrupt:
             raise
         except BaseException as error:
@@ -199,13 +201,13 @@ class Tier2File(pytest.File):
         state = self.state
         self._verdicts = verdicts_of(
             outcome.result,
-            self.spec.entries,
+            spec.entries,
             base=self.config.invocation_params.dir,
             operations=self.registry.operations,
             keep_report=bool(state.report_path),
             keep_result=state.golden is not None,
         )
-        if self._pickled is not None:
+        if self._cache_key is not None:
             self._spec = None  # what the items need is in their verdicts
 
     def interrupted_by(self, error: BaseException) -> SuiteRunError | None:
@@ -249,6 +251,11 @@ class Tier2File(pytest.File):
         base = self.config.invocation_params.dir
         report = run_error_report(self.shown_path, self.spec, error, base)
         return report.pytest_failure(self.spec.name)
+
+
+def unreadable(error: SuiteFileError) -> SuiteRunError:
+    """The failure of every item of a suite that could not be read again to run."""
+    return SuiteRunError(error.message, error.path, error.line, [str(error)])
 
 
 def bound_to_run(item: pytest.Item) -> bool:
@@ -321,11 +328,11 @@ class Tier2Item(pytest.Item):
 class ExpectationItem(Tier2Item):
     """One expectation: passes or fails on the suite's single run."""
 
-    def __init__(self, *, position: int, index: ItemIndex, **kwargs: Any) -> None:
+    def __init__(self, *, index: ItemIndex, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.position = position
-        """Where its entry is in the suite's `entries`."""
         self.index = index
+        """What collection knows of it; its only attribute beside pytest's, since an
+        attribute more can grow every item's `__dict__`."""
         self.extra_keyword_matches.add(index.scenario)  # -k <scenario>
         for mark in index.marks:
             self.add_marker(mark)
@@ -337,7 +344,7 @@ class ExpectationItem(Tier2Item):
     @property
     def entry(self) -> ExpectationEntry:
         """The expectation and where it sits: its suite is loaded when first asked."""
-        return self.suite_file.spec.entries[self.position]
+        return self.suite_file.spec.entries[self.index.position]
 
     @property
     def scenario_name(self) -> str:

@@ -9,6 +9,10 @@ loads it instead of reading the file again. A key that differs in any part is a 
 edited file, an edited conftest registration or another version of the plugin is always
 read afresh. A file that fails to load is never stored, so its error is found again.
 
+An entry holds the key, the SHA-256 of the rest, the suite's index (what collection needs:
+its items and scenarios) and the suite. Collection unpickles the index alone; the suite is
+read from the entry again when it runs, and dropped once its items have their verdicts.
+
 Entries are pickles of values this code made, kept beside pytest's own caches: like those,
 the directory is trusted as the working tree is. `-p no:cacheprovider` and `--cache-clear`
 work on it as on pytest's own caches.
@@ -64,29 +68,44 @@ class SpecCache:
 
     def load(
         self, path: Path, data: bytes, shown: str, registry: Registry
-    ) -> tuple[SuiteIndex, SuiteSpec | bytes]:
-        """The suite in `data` (the bytes of `path`): its index, and either the suite itself
-        (read now) or its pickle from the cache, which `load_spec` turns into the suite when
-        it runs. Collection needs the index only: a collect-only run, or an xdist worker,
-        never builds a suite it does not run."""
+    ) -> tuple[SuiteIndex, SuiteSpec | None, bytes]:
+        """The suite in `data` (the bytes of `path`): its index, the suite itself when it was
+        read now (None when the cache had it), and the key that `spec` needs to find it.
+        Collection needs the index only: a collect-only run, or an xdist worker, never builds
+        a suite it does not run, and no process keeps a suite's pickle in memory."""
         key = self.key(data, shown, registry)
-        entry = self.directory / (hashlib.sha256(os.fsencode(path)).hexdigest()[:32] + ".pickle")
-        try:
-            stored = entry.read_bytes()
-        except OSError:
-            stored = b""
-        if stored[:_KEY_BYTES] == key:
-            found = _unpack(memoryview(stored)[_KEY_BYTES:])
-            if found is not None:
-                self.hits += 1
-                return found
+        entry = self.entry(path)
+        found = _unpack(_read(entry), key, index_only=True)
+        if isinstance(found, SuiteIndex):
+            self.hits += 1
+            return found, None, key
         self.misses += 1
         from .format.load import load_suite
 
         spec = load_suite(data, shown, registry)
         index = index_of(spec)
         self.store(entry, key + _pack(index, spec))
-        return index, spec
+        return index, spec, key
+
+    def spec(self, path: Path, key: bytes, shown: str, registry: Registry) -> SuiteSpec:
+        """The suite that `load` found under `key`, read again from the cache; or, if another
+        session has replaced the entry since, from the file, if it is still what was
+        collected. A file edited since its collection is an error, not another suite."""
+        found = _unpack(_read(self.entry(path)), key, index_only=False)
+        if isinstance(found, SuiteSpec):
+            return found
+        from .format import SuiteFileError, read_file
+        from .format.load import load_suite
+
+        data = read_file(path, shown)
+        if self.key(data, shown, registry) != key:
+            raise SuiteFileError(shown, 1, "the file changed after it was collected; run again")
+        spec = load_suite(data, shown, registry)
+        self.store(self.entry(path), key + _pack(index_of(spec), spec))
+        return spec
+
+    def entry(self, path: Path) -> Path:
+        return self.directory / (hashlib.sha256(os.fsencode(path)).hexdigest()[:32] + ".pickle")
 
     def key(self, data: bytes, shown: str, registry: Registry) -> bytes:
         """The file's bytes and shown name, the registry's reading signature, and the code."""
@@ -119,23 +138,25 @@ def _pack(index: SuiteIndex, spec: SuiteSpec) -> bytes:
     return hashlib.sha256(body).digest() + body
 
 
-def _unpack(stored: memoryview) -> tuple[SuiteIndex, bytes] | None:
-    """An entry's index and its suite's pickle; None for a damaged entry, which is a miss."""
-    digest, body = stored[:_KEY_BYTES], stored[_KEY_BYTES:]
-    if hashlib.sha256(body).digest() != digest:
+def _read(entry: Path) -> bytes:
+    try:
+        return entry.read_bytes()
+    except OSError:
+        return b""
+
+
+def _unpack(stored: bytes, key: bytes, *, index_only: bool) -> SuiteIndex | SuiteSpec | None:
+    """An entry's index, or its suite, if the entry has this key and is whole; otherwise
+    None, a miss."""
+    if stored[:_KEY_BYTES] != key:
+        return None
+    body = memoryview(stored)[2 * _KEY_BYTES :]
+    if hashlib.sha256(body).digest() != stored[_KEY_BYTES : 2 * _KEY_BYTES]:
         return None
     split = _LENGTH + int.from_bytes(body[:_LENGTH], "big")
+    kind = SuiteIndex if index_only else SuiteSpec
     try:
-        index = pickle.loads(body[_LENGTH:split])
+        found = pickle.loads(body[_LENGTH:split] if index_only else body[split:])
     except Exception:
         return None
-    if not isinstance(index, SuiteIndex):
-        return None
-    return index, bytes(body[split:])
-
-
-def load_spec(blob: bytes) -> SuiteSpec:
-    """The suite that an entry's pickle holds: checked whole when the entry was loaded."""
-    spec = pickle.loads(blob)
-    assert isinstance(spec, SuiteSpec)
-    return spec
+    return found if isinstance(found, kind) else None

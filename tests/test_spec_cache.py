@@ -142,3 +142,59 @@ def test_cache_clear_and_no_cacheprovider_read_every_file(project: pytest.Pytest
     without = project.runpytest("-v", "-p", "no:cacheprovider")
     without.assert_outcomes(passed=2)
     assert not any(line.startswith("tier2: ") for line in without.outlines)
+
+
+READS_ENTRY_AFTER_RUN = """
+import pytest
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if call.when == "call" and hasattr(item, "entry"):  # the suite ran in this call
+        report.sections.append(("entry", f"{item.name} at line {item.entry.line}"))
+    return report
+"""
+
+
+def test_an_items_entry_is_there_after_its_suite_ran_and_was_released(
+    project: pytest.Pytester,
+) -> None:
+    """A conftest may read `item.entry` after the run: the suite is read from the cache again."""
+    project.makeconftest(CONFTEST + READS_ENTRY_AFTER_RUN)
+    project.runpytest().assert_outcomes(passed=2)  # fills the cache
+    result = project.runpytest("-rA")
+    result.assert_outcomes(passed=2)
+    assert cache_line(project.runpytest("-v")) == "tier2: 2 suite files read, 2 from the cache"
+    result.stdout.fnmatch_lines(["counter at line 8", "counter at line 8"])
+
+
+EDITS_AFTER_COLLECTION = """
+import shutil
+from pathlib import Path
+
+
+def pytest_collection_finish(session):
+    if not Path("edit-after-collection").exists():
+        return
+    # Another session replaces the cache's entry while this file is being edited.
+    shutil.rmtree(Path(".pytest_cache") / "d" / "tier2-specs")
+    suite = Path("a.tier2.yaml")
+    suite.write_text(suite.read_text().replace("expected: 2", "expected: 5"))
+"""
+
+
+def test_a_file_edited_between_collection_and_run_fails_rather_than_run_another_suite(
+    project: pytest.Pytester,
+) -> None:
+    project.makeconftest(CONFTEST + EDITS_AFTER_COLLECTION)
+    project.runpytest().assert_outcomes(passed=2)  # the cache has both
+    project.path.joinpath("edit-after-collection").touch()
+    result = project.runpytest("-v")
+    assert cache_line(result) == "tier2: 2 suite files read, 2 from the cache"
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(["*a.tier2.yaml:1: the file changed after it was collected*"])
+    # Without the cache, the suite read at collection runs, as pytest runs the module it
+    # imported, whatever the file says by then.
+    project.makefile(".tier2.yaml", a=suite())
+    project.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=2)

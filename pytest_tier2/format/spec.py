@@ -55,6 +55,8 @@ class SuiteSpec:
 class ItemIndex(PickledByFields):
     """What collecting one expectation's pytest item needs, and no more."""
 
+    position: int
+    """Where its entry is in the suite's `entries`."""
     id: str
     scenario: str
     line: int
@@ -80,6 +82,7 @@ def index_of(spec: SuiteSpec) -> SuiteIndex:
         spec.name,
         tuple(
             ItemIndex(
+                position,
                 entry.expectation.id,
                 entry.expectation.scenario_name,
                 entry.line,
@@ -87,7 +90,7 @@ def index_of(spec: SuiteSpec) -> SuiteIndex:
                 entry.skip,
                 entry.xfail,
             )
-            for entry in spec.entries
+            for position, entry in enumerate(spec.entries)
         ),
         {
             scenario.scenario_name: spec.scenario_lines[scenario.scenario_name]
