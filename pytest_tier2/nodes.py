@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import warnings
@@ -234,8 +235,10 @@ class Tier2File(pytest.File):
                 self._pins = error
         return self._pins  # type: ignore[return-value]
 
+    @functools.cached_property
     def pin_clash(self) -> str | None:
-        """Why this suite cannot have a pin file of its own, if another suite file shares it."""
+        """Why this suite cannot have a pin file of its own, if another suite file shares it;
+        looked up once per file, not per scenario."""
         from .golden.pinfile import suite_paths_for
 
         others = [p for p in suite_paths_for(self.pin_path) if p != self.path and p.exists()]
@@ -393,7 +396,7 @@ class GoldenItem(Tier2Item):
         index = suite_file.index
         path, line = suite_file.shown_path, index.scenario_lines[scenario]
         where = f"{path}:{line}: scenario '{scenario}'"
-        clash = suite_file.pin_clash()
+        clash = suite_file.pin_clash
         verdict = judge(
             suite_file.pins(),
             scenario,

@@ -116,6 +116,8 @@ class Tier2State:
         test_run_json = getattr(report, "tier2_test_run_json", None)
         if test_run_json is not None:
             self.reports[file] = test_run_json
+        if file in self.hashes:  # the same for every item of a file
+            return
         properties = dict(report.user_properties)
         suite_hash = properties.get("tier2_suite_hash")
         if suite_hash is None:

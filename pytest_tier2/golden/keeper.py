@@ -222,9 +222,11 @@ class GoldenKeeper:
         since they were recorded.
         """
         store = load(cache)
+        # By pin file key, made once: a search per key made finishing quadratic in the files.
+        suites = {self._key(pin_path_for(path)): suite for path, suite in self.suites.items()}
         for key in sorted(set(read) | self.orphans):
             old, new = store.pop(key, None), self.left.get(key)
-            carried = self._carried(key, old, new, read.get(key))
+            carried = self._carried(suites.get(key), old, new, read.get(key))
             if carried:
                 base = new if new is not None else old
                 assert base is not None
@@ -239,9 +241,12 @@ class GoldenKeeper:
         save(cache, store)
 
     def _carried(
-        self, key: str, old: PendingFile | None, new: PendingFile | None, read: str | None
+        self,
+        suite: SuitePins | None,
+        old: PendingFile | None,
+        new: PendingFile | None,
+        read: str | None,
     ) -> dict[str, Change]:
-        suite = self._suite_of(key)
         if old is None or old.orphan or suite is None or suite.complete:
             return {}
         if old.suite_sha != suite.suite_sha or old.pin_sha != read:
@@ -249,12 +254,6 @@ class GoldenKeeper:
         if new is not None and new.replace != old.replace:
             return {}
         return {name: c for name, c in old.changes.items() if name not in suite.statuses}
-
-    def _suite_of(self, key: str) -> SuitePins | None:
-        for suite_path, suite in self.suites.items():
-            if self._key(pin_path_for(suite_path)) == key:
-                return suite
-        return None
 
     @property
     def stale_judged(self) -> int:
