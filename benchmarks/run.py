@@ -694,6 +694,14 @@ def _render_memory(results: Results, out: list[str]) -> None:
                 f"target: tier2 {name} <= {TARGET_MEMORY:.2f}x serial ordered: {ratio:.2f}x"
                 f"   {_ok(good)}"
             )
+            if ser.workers:  # xdist's controller keeps every report it receives
+                floor_n = _find(results.memory, "floor", "full", items, ser.workers)
+                out.append(
+                    f"  xdist's own share: floor -n {ser.workers} is "
+                    f"{_ratio(floor_n.rss_mib, floor.rss_mib):.2f}x floor serial; tier2 -n "
+                    f"{ser.workers} is {_ratio(ser.rss_mib, floor_n.rss_mib):.2f}x floor -n "
+                    f"{ser.workers}"
+                )
 
 
 def _k(n: int) -> str:
@@ -867,6 +875,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     (memory["tier2"], "full", args.workers),
                     (memory["tier2"], "full", 0, "random order"),
                     (memory["floor"], "full", 0),
+                    (memory["floor"], "full", args.workers),
                 ],
                 repeat,
                 f"memory {_k(n)}",

@@ -492,3 +492,38 @@ expectations:
     )
     result = pytester.runpytest()
     result.assert_outcomes(passed=3)
+
+
+COUNTS_SHARED_PROPERTIES = """\
+import json
+
+seen = {}
+
+
+def pytest_runtest_logreport(report):
+    if report.when == "call":
+        for pair in report.user_properties:
+            seen.setdefault(tuple(pair), set()).add(id(pair))
+
+
+def pytest_sessionfinish(session):
+    if not hasattr(session.config, "workerinput"):  # the controller, or a serial run
+        with open("shared.json", "w") as out:
+            json.dump([[name, len(ids)] for (name, _), ids in sorted(seen.items())], out)
+"""
+
+
+@pytest.mark.parametrize("workers", [(), ("-n", "2")], ids=["serial", "xdist"])
+def test_items_of_a_scenario_share_their_hash_properties_in_the_process_that_keeps_reports(
+    shop: pytest.Pytester, workers: tuple[str, ...]
+) -> None:
+    """pytest keeps every report to the end: under xdist the controller receives each with
+    its own copy of the hashes, and would hold 4 strings of 64 characters per item."""
+    shop.makeconftest(COUNTS_SHARED_PROPERTIES)
+    shop.runpytest_subprocess(*workers).assert_outcomes(passed=4, failed=3)
+    objects = json.loads((shop.path / "shared.json").read_text(encoding="utf-8"))
+    # 2 suites and 3 scenarios: one object for each distinct name and value.
+    assert sorted(objects) == sorted(
+        [["tier2_scenario_hash", 1]] * 3
+        + [[name, 1] for name in ("tier2_suite", "tier2_suite_hash", "tier2_test_run_hash")] * 2
+    )
