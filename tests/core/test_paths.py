@@ -69,6 +69,17 @@ def test_nearest_path_through_a_scalar_is_the_scalar_itself():
     assert nearest_paths(5, ("a",)) == []
 
 
+def test_nearest_paths_of_a_path_that_exists_are_what_lies_there():
+    # A verdict only asks about missing paths; a path that exists has no missing segment
+    # to match, so what lies there comes in key order, the path itself for a scalar.
+    root = {"state": {"b": 1, "a": 2}, "items": [10, 20], "counter": 1}
+
+    assert nearest_paths(root, ("state",)) == ["state.a", "state.b"]
+    assert nearest_paths(root, ("items",)) == ["items.0", "items.1"]
+    assert nearest_paths(root, ("counter",)) == ["counter"]
+    assert nearest_paths(root, ()) == ["counter", "items", "state"]
+
+
 def test_every_leaf_in_key_order_with_its_path_empty_containers_included():
     value = {"b": {"y": [1, {}], "x": []}, "a": None, "c.d": {"e\\f": "g"}}
 
