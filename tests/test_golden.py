@@ -66,10 +66,6 @@ def run(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
     return pytester.runpytest(*NO_CACHE, "-rA", *args)
 
 
-def run_subprocess(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
-    return pytester.runpytest_subprocess(*NO_CACHE, "-rA", *args)
-
-
 OUTCOME_LINE = re.compile(r"^(PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS) (\S+)")
 
 
@@ -891,7 +887,11 @@ def _logged(path, data):
         log.write(f"{os.getpid()} {path.name}\\n")
     _write(path, data)
 
-pinfile.write_atomically = _logged
+def pytest_configure(config):
+    pinfile.write_atomically = _logged
+
+def pytest_unconfigure(config):
+    pinfile.write_atomically = _write
 """
 
 
@@ -902,11 +902,7 @@ def test_xdist_update_writes_every_pin_exactly_once_and_loses_none(
     parallel = pytester.path / "parallel"
     write_suites(parallel)
     pytester.makeconftest(WRITE_LOGGER)  # loaded by the controller and by each worker
-    # In a subprocess: the conftest patches the controller's `pinfile` module, which an
-    # in-process run would leave patched in this process.
-    result = run_subprocess(
-        pytester, "--tier2-golden=update", "-n", "2", "--dist", dist, "-v", "parallel"
-    )
+    result = run(pytester, "--tier2-golden=update", "-n", "2", "--dist", dist, "-v", "parallel")
     assert result.ret == pytest.ExitCode.OK
     assert workers_used(result) == {"gw0", "gw1"}
     result.assert_outcomes(passed=len(SUITES) * len(SCENARIOS) * 2)
@@ -920,7 +916,7 @@ def test_xdist_update_writes_every_pin_exactly_once_and_loses_none(
     assert sorted(line.split()[1] for line in writes) == sorted(serial_pins)  # each once
     assert len({line.split()[0] for line in writes}) == 1  # all by one process
 
-    again = run_subprocess(pytester, "--tier2-golden=update", "-n", "2", "--dist", dist, "parallel")
+    again = run(pytester, "--tier2-golden=update", "-n", "2", "--dist", dist, "parallel")
     assert golden_section(again, "update") == [
         "0 drifted, 0 missing, 0 stale left (18 scenarios checked; nothing written)"
     ]
