@@ -557,7 +557,7 @@ def test_xdist_with_a_deselection_records_the_same_changes_and_accept_matches_up
         (directory / "s1.tier2.golden.json").write_text(json.dumps(edited, indent=2), "utf-8")
     selection = ("--tier2-golden=create", "-k", "not second")
 
-    both = pytester.runpytest_subprocess("-rA", *selection, "-n", "2", "work")
+    both = run(pytester, *selection, "-n", "2", "work")
     alone = run(pytester, *selection, "twin")
     assert both.ret == alone.ret == pytest.ExitCode.TESTS_FAILED
     assert {k.replace("twin", "work"): v for k, v in outcomes(alone).items()} == outcomes(both)

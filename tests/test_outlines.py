@@ -322,7 +322,7 @@ def test_xdist_gives_the_serial_outcomes_and_hashes(pytester: pytest.Pytester) -
     )
     serial = pytester.runpytest("-p", "no:cacheprovider", "--tier2-report=serial.json", "-rA")
     serial.assert_outcomes(passed=4, failed=1)
-    parallel = pytester.runpytest_subprocess(
+    parallel = pytester.runpytest(
         "-p", "no:cacheprovider", "-n", "2", "--tier2-report=parallel.json", "-rA"
     )
     parallel.assert_outcomes(passed=4, failed=1)
