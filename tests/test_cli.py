@@ -1,19 +1,31 @@
-"""`python -m pytest_tier2 show|validate`, run as a user runs it: in a subprocess, in a project.
+"""`python -m pytest_tier2 show|validate`, run as a user runs it, in a project.
 
-Every run here also checks that no output holds a traceback.
+The command's `main()` runs in this process, in the project's directory, with its output
+captured (it reads the project's conftest files through `pytest.main`, as the command does);
+a subprocess runs `python -m pytest_tier2` itself where the process is what is tested: its
+entry point and usage errors, and that nothing pytest prints reaches the terminal. Every run
+here also checks that no output holds a traceback.
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import re
 import subprocess
 import sys
 import textwrap
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import pytest
+from _pytest.unraisableexception import gc_collect_iterations_key
+
+from pytest_tier2.cli import main
 
 HASH = r"[0-9a-f]{64}"
 
@@ -94,7 +106,62 @@ expectations:
 """
 
 
-def run(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+@dataclass
+class Ran:
+    """What a run of the command gave: its exit code and its output."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run(cwd: Path, *args: str) -> Ran:
+    """Run the command's `main(ARGS)` in `cwd`, in this process; no output may hold a traceback.
+
+    What the run imported from the project (its conftest modules) is forgotten afterwards,
+    as it would be when a process ends.
+    """
+    stdout, stderr = io.StringIO(), io.StringIO()
+    modules_before = set(sys.modules)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(cwd)
+        patch.delenv("PYTEST_ADDOPTS", raising=False)
+        patch.setattr(sys, "path", list(sys.path))
+        patch.setattr(pytest, "main", partial(main_in_process, pytest.main))
+        with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+            try:
+                returncode = main(list(args))
+            except SystemExit as exit_:  # argparse: --help, usage errors
+                assert isinstance(exit_.code, int), exit_.code
+                returncode = exit_.code
+    for name in set(sys.modules) - modules_before:
+        if Path(getattr(sys.modules[name], "__file__", None) or "/").is_relative_to(cwd):
+            del sys.modules[name]
+    output = stdout.getvalue() + stderr.getvalue()
+    assert "Traceback" not in output, output
+    return Ran(returncode, stdout.getvalue(), stderr.getvalue())
+
+
+class NoGarbageCollection:
+    """What pytester does for its in-process runs: the run does not end in a full garbage
+    collection of this process (a test process's heap is large, and the run leaves its
+    garbage to the next collection anyway)."""
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_configure(self, config: pytest.Config) -> None:
+        config.stash[gc_collect_iterations_key] = 0
+
+
+def main_in_process(
+    real_main: Callable[..., int | pytest.ExitCode],
+    args: list[str],
+    plugins: Sequence[object] = (),
+) -> int | pytest.ExitCode:
+    """`pytest.main`, as the command calls it, with NoGarbageCollection added."""
+    return real_main(args, plugins=[*plugins, NoGarbageCollection()])
+
+
+def run_subprocess(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """Run `python -m pytest_tier2 ARGS` in `cwd`; no output may hold a traceback."""
     env = {key: value for key, value in os.environ.items() if key != "PYTEST_ADDOPTS"}
     proc = subprocess.run(
@@ -151,17 +218,17 @@ def leaf_lines(stdout: str) -> dict[tuple[str, str], dict[str, str]]:
 
 
 def test_help_lists_both_commands(tmp_path: Path) -> None:
-    proc = run(tmp_path, "--help")
+    proc = run_subprocess(tmp_path, "--help")
     assert proc.returncode == 0
     assert "show" in proc.stdout and "validate" in proc.stdout
     for command in ("show", "validate"):
-        sub = run(tmp_path, command, "--help")
+        sub = run_subprocess(tmp_path, command, "--help")
         assert sub.returncode == 0, sub.stderr
         assert "usage:" in sub.stdout
 
 
 def test_no_command_is_a_usage_error(tmp_path: Path) -> None:
-    proc = run(tmp_path)
+    proc = run_subprocess(tmp_path)
     assert proc.returncode == 2
     assert "usage:" in proc.stderr
 
@@ -482,9 +549,9 @@ def test_pytest_output_never_leaks(project: Path) -> None:
     (project / "conftest.py").write_text(
         CONFTEST + "\nprint('conftest says hi')\n", encoding="utf-8"
     )
-    proc = run(project, "validate", "greetings.tier2.yaml")
+    proc = run_subprocess(project, "validate", "greetings.tier2.yaml")
     assert proc.stdout == "1 file OK\n"
     assert proc.stderr == ""
-    show = run(project, "show", "greetings.tier2.yaml")
+    show = run_subprocess(project, "show", "greetings.tier2.yaml")
     assert "conftest says hi" not in show.stdout + show.stderr
     assert "collected" not in show.stdout

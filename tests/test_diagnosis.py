@@ -7,15 +7,20 @@ a fixed width, junit's `message`, TeamCity's `testFailed`, collection errors, th
 
 from __future__ import annotations
 
+import io
 import json
-import os
 import re
 import textwrap
 import xml.etree.ElementTree as ET
+from contextlib import redirect_stderr, redirect_stdout
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import pytest
+from test_cli import main_in_process
+
+from pytest_tier2 import cli
 
 NO_CACHE = ("-p", "no:cacheprovider")
 
@@ -756,15 +761,16 @@ def test_an_orphan_pin_file_under_a_deselection_is_not_judged_in_words_that_say_
 
 
 def show(cwd: Path, *args: str) -> tuple[int, str, str]:
-    import subprocess
-    import sys
+    """`python -m pytest_tier2 show ARGS` in `cwd`, in this process: exit code, out, err.
 
-    env = {key: value for key, value in os.environ.items() if key != "PYTEST_ADDOPTS"}
-    proc = subprocess.run(
-        [sys.executable, "-m", "pytest_tier2", "show", *args],
-        cwd=cwd, capture_output=True, text=True, timeout=120, env=env,
-    )  # fmt: skip
-    return proc.returncode, proc.stdout, proc.stderr
+    `cwd` is a pytester directory: pytester forgets the conftest modules the run imports."""
+    out, err = io.StringIO(), io.StringIO()
+    with pytest.MonkeyPatch.context() as patch, redirect_stdout(out), redirect_stderr(err):
+        patch.chdir(cwd)
+        patch.delenv("PYTEST_ADDOPTS", raising=False)
+        patch.setattr(pytest, "main", partial(main_in_process, pytest.main))
+        code = cli.main(["show", *args])
+    return code, out.getvalue(), err.getvalue()
 
 
 def test_show_lists_the_params_each_mission_accepts_and_why_a_mission_failed(

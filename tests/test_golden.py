@@ -66,10 +66,6 @@ def run(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
     return pytester.runpytest(*NO_CACHE, "-rA", *args)
 
 
-def run_subprocess(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
-    return pytester.runpytest_subprocess(*NO_CACHE, "-rA", *args)
-
-
 OUTCOME_LINE = re.compile(r"^(PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS) (\S+)")
 
 
@@ -873,7 +869,7 @@ def workers_used(result: pytest.RunResult) -> set[str]:
 def serial_pins(pytester: pytest.Pytester) -> dict[str, bytes]:
     """Six suites of three scenarios in `serial/`, pinned by a serial update."""
     write_suites(pytester.path / "serial")
-    result = run_subprocess(pytester, "--tier2-golden=update", "serial")
+    result = run(pytester, "--tier2-golden=update", "serial")
     assert result.ret == pytest.ExitCode.OK
     written = pin_bytes(pytester.path / "serial")
     assert sorted(written) == [f"{name}.tier2.golden.json" for name in SUITES]
@@ -891,7 +887,11 @@ def _logged(path, data):
         log.write(f"{os.getpid()} {path.name}\\n")
     _write(path, data)
 
-pinfile.write_atomically = _logged
+def pytest_configure(config):
+    pinfile.write_atomically = _logged
+
+def pytest_unconfigure(config):
+    pinfile.write_atomically = _write
 """
 
 
@@ -902,9 +902,7 @@ def test_xdist_update_writes_every_pin_exactly_once_and_loses_none(
     parallel = pytester.path / "parallel"
     write_suites(parallel)
     pytester.makeconftest(WRITE_LOGGER)  # loaded by the controller and by each worker
-    result = run_subprocess(
-        pytester, "--tier2-golden=update", "-n", "2", "--dist", dist, "-v", "parallel"
-    )
+    result = run(pytester, "--tier2-golden=update", "-n", "2", "--dist", dist, "-v", "parallel")
     assert result.ret == pytest.ExitCode.OK
     assert workers_used(result) == {"gw0", "gw1"}
     result.assert_outcomes(passed=len(SUITES) * len(SCENARIOS) * 2)
@@ -918,7 +916,7 @@ def test_xdist_update_writes_every_pin_exactly_once_and_loses_none(
     assert sorted(line.split()[1] for line in writes) == sorted(serial_pins)  # each once
     assert len({line.split()[0] for line in writes}) == 1  # all by one process
 
-    again = run_subprocess(pytester, "--tier2-golden=update", "-n", "2", "--dist", dist, "parallel")
+    again = run(pytester, "--tier2-golden=update", "-n", "2", "--dist", dist, "parallel")
     assert golden_section(again, "update") == [
         "0 drifted, 0 missing, 0 stale left (18 scenarios checked; nothing written)"
     ]
@@ -941,8 +939,8 @@ def test_xdist_check_gives_the_same_verdicts_as_a_serial_run(
     serial = pytester.path / "serial"
     break_pins(serial)
 
-    alone = run_subprocess(pytester, "--tier2-golden=check", "serial")
-    both = run_subprocess(pytester, "--tier2-golden=check", "-n", "2", "--dist", dist, "serial")
+    alone = run(pytester, "--tier2-golden=check", "serial")
+    both = run(pytester, "--tier2-golden=check", "-n", "2", "--dist", dist, "serial")
 
     verdicts = outcomes(alone)
     assert {nodeid for nodeid, verdict in verdicts.items() if verdict != "PASSED"} == {
@@ -978,23 +976,21 @@ def test_xdist_subset_updates_keep_stale_and_orphan_pins_and_a_full_one_removes_
     orphan = serial / "s5.tier2.golden.json"
 
     # Only the `first` pin items run: s2 did not run in full, so its stale `third` stays.
-    some_pins = run_subprocess(
-        pytester, "--tier2-golden=update", "-n", "2", "-k", "first", "serial"
-    )
+    some_pins = run(pytester, "--tier2-golden=update", "-n", "2", "-k", "first", "serial")
     assert some_pins.ret == pytest.ExitCode.OK
     assert "third" in pins(serial / "s2.tier2.golden.json")["scenarios"]
     assert orphan.read_bytes() == serial_pins["s5.tier2.golden.json"]
 
     # Every pin item runs, so s2's stale pin goes; but the workers deselected expectations,
     # so the directory was not run whole and the orphan stays.
-    all_pins = run_subprocess(
+    all_pins = run(
         pytester, "--tier2-golden=update", "-n", "2", "-k", "not first_succeeds", "serial"
     )
     assert all_pins.ret == pytest.ExitCode.OK
     assert sorted(pins(serial / "s2.tier2.golden.json")["scenarios"]) == ["first", "second"]
     assert orphan.read_bytes() == serial_pins["s5.tier2.golden.json"]
 
-    full = run_subprocess(pytester, "--tier2-golden=update", "-n", "2", "serial")
+    full = run(pytester, "--tier2-golden=update", "-n", "2", "serial")
     assert golden_section(full, "update") == [
         "removed serial/s5.tier2.golden.json: its suite file is gone",
         "0 drifted, 0 missing, 0 stale left (14 scenarios checked; trimmed 1)",

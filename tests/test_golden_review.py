@@ -14,9 +14,11 @@ import json
 import os
 import sys
 from contextlib import redirect_stderr, redirect_stdout
+from functools import partial
 from pathlib import Path
 
 import pytest
+from test_cli import main_in_process
 from test_golden import (
     NO_CACHE,
     NO_CACHE_LINE,
@@ -48,6 +50,7 @@ def tier2(*args: str, answers: str = "") -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
     with pytest.MonkeyPatch.context() as patch, redirect_stdout(out), redirect_stderr(err):
         patch.setattr(sys, "stdin", io.StringIO(answers))
+        patch.setattr(pytest, "main", partial(main_in_process, pytest.main))
         code = cli.main(list(args))
     return code, out.getvalue(), err.getvalue()
 
@@ -557,7 +560,7 @@ def test_xdist_with_a_deselection_records_the_same_changes_and_accept_matches_up
         (directory / "s1.tier2.golden.json").write_text(json.dumps(edited, indent=2), "utf-8")
     selection = ("--tier2-golden=create", "-k", "not second")
 
-    both = pytester.runpytest_subprocess("-rA", *selection, "-n", "2", "work")
+    both = run(pytester, *selection, "-n", "2", "work")
     alone = run(pytester, *selection, "twin")
     assert both.ret == alone.ret == pytest.ExitCode.TESTS_FAILED
     assert {k.replace("twin", "work"): v for k, v in outcomes(alone).items()} == outcomes(both)

@@ -327,9 +327,7 @@ def test_a_file_declaring_format_1_may_not_use_the_new_ops(pytester: pytest.Pyte
 def test_xdist_gives_the_same_verdicts_and_details(pytester: pytest.Pytester) -> None:
     pytester.makefile(".tier2.yaml", ops=suite(CASES))
     pytester.runpytest("-p", "no:cacheprovider", "--tier2-report=serial.json")
-    result = pytester.runpytest_subprocess(
-        "-p", "no:cacheprovider", "-n", "2", "--tier2-report=parallel.json"
-    )
+    result = pytester.runpytest("-p", "no:cacheprovider", "-n", "2", "--tier2-report=parallel.json")
     failing = sum(1 for case in CASES.values() if not case[4])
     result.assert_outcomes(passed=len(CASES) - failing, failed=failing)
     serial = (pytester.path / "serial.json").read_bytes()

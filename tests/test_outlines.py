@@ -8,14 +8,17 @@ An outline is a scenario written once and run over a table of rows, as pytest's
 
 from __future__ import annotations
 
+import io
 import json
-import sys
 import textwrap
 import xml.etree.ElementTree as ET
+from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from pytest_tier2 import cli
 
 OUTLINE = """\
 scenarios:
@@ -322,7 +325,7 @@ def test_xdist_gives_the_serial_outcomes_and_hashes(pytester: pytest.Pytester) -
     )
     serial = pytester.runpytest("-p", "no:cacheprovider", "--tier2-report=serial.json", "-rA")
     serial.assert_outcomes(passed=4, failed=1)
-    parallel = pytester.runpytest_subprocess(
+    parallel = pytester.runpytest(
         "-p", "no:cacheprovider", "-n", "2", "--tier2-report=parallel.json", "-rA"
     )
     parallel.assert_outcomes(passed=4, failed=1)
@@ -335,32 +338,39 @@ def test_xdist_gives_the_serial_outcomes_and_hashes(pytester: pytest.Pytester) -
 # ------------------------------------------------------------------ the CLI
 
 
+def tier2(*args: str) -> tuple[int, list[str]]:
+    """`python -m pytest_tier2 ARGS` in this process and (pytester's) directory: the exit code
+    and the lines it printed on stdout."""
+    out = io.StringIO()
+    with redirect_stdout(out), redirect_stderr(io.StringIO()):
+        code = cli.main(list(args))
+    return code, out.getvalue().splitlines()
+
+
 def test_show_prints_the_expanded_scenarios_and_validate_knows_outlines(
     pytester: pytest.Pytester,
 ) -> None:
     pytester.makefile(".tier2.yaml", o=OUTLINE)
-    shown = pytester.run(
-        sys.executable, "-m", "pytest_tier2", "show", "o.tier2.yaml", "-s", "steps"
-    )
-    assert shown.ret == 0
-    headers = [line.split("  (")[0] for line in shown.outlines if line.startswith("scenario ")]
+    code, shown = tier2("show", "o.tier2.yaml", "-s", "steps")
+    assert code == 0
+    headers = [line.split("  (")[0] for line in shown if line.startswith("scenario ")]
     assert headers == [
         "scenario steps-one / mission echo",
         "scenario steps-one",
         "scenario steps-three / mission echo",
         "scenario steps-three",
     ]
-    assert '  executed_steps.0.payload.params.label = "run-3"' in shown.outlines
+    assert '  executed_steps.0.payload.params.label = "run-3"' in shown
 
     pytester.makefile(".tier2.yaml", bad=OUTLINE.replace("- {id: three, n: 3}", "- {n: 3}"))
-    validated = pytester.run(sys.executable, "-m", "pytest_tier2", "validate", ".")
-    assert validated.ret == 1
+    code, validated = tier2("validate", ".")
+    assert code == 1
     row = line_of(OUTLINE, "id: three")
-    assert validated.outlines[0] == (
+    assert validated[0] == (
         f"bad.tier2.yaml:{row}: row without an 'id' in the examples of 'steps': each row "
         "needs one, to name its scenario"
     )
-    assert validated.outlines[1:] == []
+    assert validated[1:] == []
 
 
 # ------------------------------------------------------------------ errors at their line

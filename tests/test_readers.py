@@ -68,14 +68,19 @@ GROWTH = 8
 MAX_RATIO = 32
 
 
-def cpu_seconds(read: Callable[[str], object], text: str) -> float:
-    """The least CPU time of two reads: other processes on the machine do not count."""
+def cpu_seconds(read: Callable[[str], object], text: str, *, enough: float = 0.0) -> float:
+    """The least CPU time of two reads: other processes on the machine do not count.
+
+    A first read that already takes less than `enough` (the bound it is held to) is not read
+    again: a second read could only lower the time, never change the verdict."""
     best = float("inf")
     for _ in range(2):
         start = time.process_time()
         with contextlib.suppress(YamlSourceError):
             read(text)
         best = min(best, time.process_time() - start)
+        if best < enough:
+            break
     return best
 
 
@@ -92,8 +97,9 @@ def test_reading_time_grows_linearly_with_the_length_of_a_line(shape: str, reade
     read = TIMED[reader]
     make = LONG_LINES[shape]
     short = cpu_seconds(read, make(SHORT[reader]))
-    long = cpu_seconds(read, make(SHORT[reader] * GROWTH))
-    assert long < MAX_RATIO * max(short, 1e-3), (short, long)
+    bound = MAX_RATIO * max(short, 1e-3)
+    long = cpu_seconds(read, make(SHORT[reader] * GROWTH), enough=bound)
+    assert long < bound, (short, long)
 
 
 MALFORMED_LONG_LINES: dict[str, Callable[[int], str]] = {
@@ -116,8 +122,9 @@ def test_a_malformed_long_line_is_refused_in_linear_time(shape: str) -> None:
 
     make = MALFORMED_LONG_LINES[shape]
     short = cpu_seconds(load, make(16 * 1024))
-    long = cpu_seconds(load, make(16 * 1024 * GROWTH))
-    assert long < MAX_RATIO * max(short, 1e-3), (short, long)
+    bound = MAX_RATIO * max(short, 1e-3)
+    long = cpu_seconds(load, make(16 * 1024 * GROWTH), enough=bound)
+    assert long < bound, (short, long)
 
 
 # --- one verdict, whichever reader reads --------------------------------------------------
