@@ -13,12 +13,10 @@ import re
 import textwrap
 import xml.etree.ElementTree as ET
 from contextlib import redirect_stderr, redirect_stdout
-from functools import partial
 from pathlib import Path
 from typing import Any
 
 import pytest
-from test_cli import main_in_process
 
 from pytest_tier2 import cli
 
@@ -768,7 +766,6 @@ def show(cwd: Path, *args: str) -> tuple[int, str, str]:
     with pytest.MonkeyPatch.context() as patch, redirect_stdout(out), redirect_stderr(err):
         patch.chdir(cwd)
         patch.delenv("PYTEST_ADDOPTS", raising=False)
-        patch.setattr(pytest, "main", partial(main_in_process, pytest.main))
         code = cli.main(["show", *args])
     return code, out.getvalue(), err.getvalue()
 
