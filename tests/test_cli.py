@@ -17,13 +17,10 @@ import re
 import subprocess
 import sys
 import textwrap
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 
 import pytest
-from _pytest.unraisableexception import gc_collect_iterations_key
 
 from pytest_tier2.cli import main
 
@@ -127,7 +124,6 @@ def run(cwd: Path, *args: str) -> Ran:
         patch.chdir(cwd)
         patch.delenv("PYTEST_ADDOPTS", raising=False)
         patch.setattr(sys, "path", list(sys.path))
-        patch.setattr(pytest, "main", partial(main_in_process, pytest.main))
         with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
             try:
                 returncode = main(list(args))
@@ -140,25 +136,6 @@ def run(cwd: Path, *args: str) -> Ran:
     output = stdout.getvalue() + stderr.getvalue()
     assert "Traceback" not in output, output
     return Ran(returncode, stdout.getvalue(), stderr.getvalue())
-
-
-class NoGarbageCollection:
-    """What pytester does for its in-process runs: the run does not end in a full garbage
-    collection of this process (a test process's heap is large, and the run leaves its
-    garbage to the next collection anyway)."""
-
-    @pytest.hookimpl(tryfirst=True)
-    def pytest_configure(self, config: pytest.Config) -> None:
-        config.stash[gc_collect_iterations_key] = 0
-
-
-def main_in_process(
-    real_main: Callable[..., int | pytest.ExitCode],
-    args: list[str],
-    plugins: Sequence[object] = (),
-) -> int | pytest.ExitCode:
-    """`pytest.main`, as the command calls it, with NoGarbageCollection added."""
-    return real_main(args, plugins=[*plugins, NoGarbageCollection()])
 
 
 def run_subprocess(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:

@@ -14,11 +14,9 @@ import json
 import os
 import sys
 from contextlib import redirect_stderr, redirect_stdout
-from functools import partial
 from pathlib import Path
 
 import pytest
-from test_cli import main_in_process
 from test_golden import (
     NO_CACHE,
     NO_CACHE_LINE,
@@ -50,7 +48,6 @@ def tier2(*args: str, answers: str = "") -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
     with pytest.MonkeyPatch.context() as patch, redirect_stdout(out), redirect_stderr(err):
         patch.setattr(sys, "stdin", io.StringIO(answers))
-        patch.setattr(pytest, "main", partial(main_in_process, pytest.main))
         code = cli.main(list(args))
     return code, out.getvalue(), err.getvalue()
 
