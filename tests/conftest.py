@@ -11,19 +11,23 @@ tests of those plugins and of CI output turn them on themselves.
 from __future__ import annotations
 
 import importlib
+import pkgutil
 
 import pytest
 
+import pytest_tier2
+
 # What a pytest run with suite files imports besides the plugin module itself (which pytest
-# loads through its entry point): the plugin's lazily imported layers, PyYAML, the
-# hypothesis module that hypothesis' pytest plugin imports at every terminal summary, and
-# xdist's controller (for `-n 2` runs).
+# loads through its entry point): every module of the plugin (most are imported lazily, when
+# a run needs them), PyYAML, the hypothesis module that hypothesis' pytest plugin imports at
+# every terminal summary, and xdist's controller (for `-n 2` runs).
 RUN_IMPORTS = (
     "yaml",
-    "pytest_tier2.core",
-    "pytest_tier2.format",
-    "pytest_tier2.nodes",
-    "pytest_tier2.golden",
+    *(
+        module.name
+        for module in pkgutil.walk_packages(pytest_tier2.__path__, "pytest_tier2.")
+        if module.name != "pytest_tier2.__main__"
+    ),
     "hypothesis.internal.observability",
     "xdist.dsession",
 )
@@ -55,3 +59,4 @@ def pytester(
     for variable in ("GITHUB_ACTIONS", "CI", "BUILD_NUMBER"):
         monkeypatch.delenv(variable, raising=False)
     return pytester
+
