@@ -59,4 +59,3 @@ def pytester(
     for variable in ("GITHUB_ACTIONS", "CI", "BUILD_NUMBER"):
         monkeypatch.delenv(variable, raising=False)
     return pytester
-
