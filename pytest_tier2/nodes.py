@@ -58,6 +58,7 @@ class Tier2File(pytest.File):
         self._stopped: SuiteOutcome | None = None
         """The outcome of a run that did not finish: the error that stopped it."""
         self._selected: list[Tier2Item] = []
+        self._pins_to_judge: set[str] = {""}  # never empty before `expect_items`
         self._runs_anyway: bool | None = None
         self._pins: object = _UNREAD
         self._load_error: SuiteFileError | None = None
@@ -153,6 +154,15 @@ class Tier2File(pytest.File):
     def expect_items(self, items: list[Tier2Item]) -> None:
         """This file's items that will run here."""
         self._selected = items
+        self._pins_to_judge = {item.name for item in items if isinstance(item, GoldenItem)}
+
+    def pin_judged(self, name: str) -> None:
+        """A pin item passed. Once every selected one has, no pin item needs the suite's
+        whole result again, so it is dropped. A failed one keeps it, for a rerun. Under xdist
+        a worker cannot know its last item, and keeps it."""
+        self._pins_to_judge.discard(name)
+        if not self._pins_to_judge and self._verdicts is not None:
+            self._verdicts.result = None
 
     def runs_anyway(self) -> bool:
         """Whether a selected item of this file is bound to run (no skip or skipif mark,
@@ -426,6 +436,7 @@ class GoldenItem(Tier2Item):
         if verdict.kind is not None and not golden.mode.writes(verdict.kind):
             assert verdict.reason is not None
             raise GoldenMismatch(verdict.reason, path, line, verdict.body)
+        suite_file.pin_judged(self.name)
 
     def mission_failures(
         self, test_run: TestRunResult, pinned: Mapping[str, Any], current: Mapping[str, Any]

@@ -43,7 +43,8 @@ class SuiteVerdicts:
     report_json: str | None = None
     """The run's canonical JSON for `--tier2-report`, until an item of this file carries it."""
     result: TestRunResult | None = None
-    """The whole result, kept only in golden modes: pin items record missions' results."""
+    """The whole result, kept only in golden modes, until every selected pin item of the
+    file has passed: pin items record missions' results."""
 
     def take_report(self) -> str | None:
         """The report text for the first item that asks; None afterwards."""
