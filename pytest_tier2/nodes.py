@@ -58,7 +58,8 @@ class Tier2File(pytest.File):
         self._stopped: SuiteOutcome | None = None
         """The outcome of a run that did not finish: the error that stopped it."""
         self._selected: list[Tier2Item] = []
-        self._pins_to_judge: set[str] = {""}  # never empty before `expect_items`
+        self._pins_to_judge: set[str] | None = None
+        """The selected pin items that have not passed yet; None until selection is done."""
         self._runs_anyway: bool | None = None
         self._pins: object = _UNREAD
         self._load_error: SuiteFileError | None = None
@@ -90,7 +91,9 @@ class Tier2File(pytest.File):
         if spec is None:
             cache, key = self.state.spec_cache, self._cache_key
             assert cache is not None and key is not None, "collected"
-            spec = self._spec = cache.spec(self.path, key, self.shown_path, self.registry)
+            spec = self._spec = cache.spec(
+                self.path, key, self.shown_path, self.registry, self.state.max_file_bytes
+            )
         return spec
 
     def collect(self) -> Iterator[pytest.Item | pytest.Collector]:
@@ -160,8 +163,11 @@ class Tier2File(pytest.File):
         """A pin item passed. Once every selected one has, no pin item needs the suite's
         whole result again, so it is dropped. A failed one keeps it, for a rerun. Under xdist
         a worker cannot know its last item, and keeps it."""
-        self._pins_to_judge.discard(name)
-        if not self._pins_to_judge and self._verdicts is not None:
+        pending = self._pins_to_judge
+        if pending is None:
+            return
+        pending.discard(name)
+        if not pending and self._verdicts is not None:
             self._verdicts.result = None
 
     def runs_anyway(self) -> bool:

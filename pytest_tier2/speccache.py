@@ -87,7 +87,9 @@ class SpecCache:
         self.store(entry, key + _pack(index, spec))
         return index, spec, key
 
-    def spec(self, path: Path, key: bytes, shown: str, registry: Registry) -> SuiteSpec:
+    def spec(
+        self, path: Path, key: bytes, shown: str, registry: Registry, max_bytes: int
+    ) -> SuiteSpec:
         """The suite that `load` found under `key`, read again from the cache; or, if another
         session has replaced the entry since, from the file, if it is still what was
         collected. A file edited since its collection is an error, not another suite."""
@@ -97,7 +99,7 @@ class SpecCache:
         from .format import SuiteFileError, read_file
         from .format.load import load_suite
 
-        data = read_file(path, shown)
+        data = read_file(path, shown, max_bytes)
         if self.key(data, shown, registry) != key:
             raise SuiteFileError(shown, 1, "the file changed after it was collected; run again")
         spec = load_suite(data, shown, registry)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tier2_test_support import outcomes
 
 from pytest_tier2 import atomic
 from pytest_tier2.core.canonical import dumps, sha256
@@ -64,19 +65,6 @@ def expectation(eid: str, scenario: str, *, expected: str = "true") -> str:
 def run(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
     """An in-process run that lists every outcome (`-rA`)."""
     return pytester.runpytest(*NO_CACHE, "-rA", *args)
-
-
-OUTCOME_LINE = re.compile(r"^(PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS) (\S+)")
-
-
-def outcomes(result: pytest.RunResult) -> dict[str, str]:
-    """Each node id's outcome, from the `-rA` short summary."""
-    found = {}
-    for line in result.outlines:
-        match = OUTCOME_LINE.match(line)
-        if match:
-            found[match.group(2)] = match.group(1)
-    return found
 
 
 def collected(result: pytest.RunResult) -> list[str]:

@@ -22,11 +22,11 @@ from test_golden import (
     NO_CACHE_LINE,
     failure_text,
     golden_section,
-    outcomes,
     pins,
     scenario_group,
     suite_yaml,
 )
+from tier2_test_support import outcomes
 
 from pytest_tier2 import cli
 from pytest_tier2.core.canonical import dumps, sha256
@@ -248,6 +248,17 @@ def make_project(directory: Path, x: int) -> None:
         (directory / f"{name}.tier2.yaml").write_text(suite_yaml(name, scenarios), "utf-8")
 
 
+def changed_twins(pytester: pytest.Pytester) -> tuple[Path, Path]:
+    """Two identical projects, `work` and `twin`, pinned, then changed alike."""
+    work, twin = pytester.path / "work", pytester.path / "twin"
+    for directory in (work, twin):
+        make_project(directory, 1)
+    assert run(pytester, "--tier2-golden=update", "work", "twin").ret == pytest.ExitCode.OK
+    for directory in (work, twin):
+        change_project(directory)
+    return work, twin
+
+
 def change_project(directory: Path) -> None:
     """Every kind of change: s0 drifts in `first`, s1 loses `third` and gains `fourth`, s2's
     pin file holds a merge conflict, and s3 is gone (its pin file is stale)."""
@@ -265,12 +276,7 @@ def change_project(directory: Path) -> None:
 def test_accept_after_a_check_writes_what_update_would_byte_for_byte_and_check_passes(
     pytester: pytest.Pytester,
 ) -> None:
-    work, twin = pytester.path / "work", pytester.path / "twin"
-    for directory in (work, twin):
-        make_project(directory, 1)
-    assert run(pytester, "--tier2-golden=update", "work", "twin").ret == pytest.ExitCode.OK
-    for directory in (work, twin):
-        change_project(directory)
+    work, twin = changed_twins(pytester)
 
     check = run(pytester, "--tier2-golden=check", "work")
     assert check.ret == pytest.ExitCode.TESTS_FAILED
@@ -546,12 +552,8 @@ def test_xdist_with_a_deselection_records_the_same_changes_and_accept_matches_up
 ) -> None:
     """Categories, the summary, verification and pending changes, under `-n 2` and `-k`:
     the same as a serial run, and `accept` (the real command) writes what update writes."""
-    work, twin = pytester.path / "work", pytester.path / "twin"
+    work, twin = changed_twins(pytester)
     for directory in (work, twin):
-        make_project(directory, 1)
-    assert run(pytester, "--tier2-golden=update", "work", "twin").ret == pytest.ExitCode.OK
-    for directory in (work, twin):
-        change_project(directory)
         edited = pins(directory / "s1.tier2.golden.json")  # and a hand edit in s1's `first`
         edited["scenarios"]["first"]["missions"]["greet"]["result"]["success"] = False
         (directory / "s1.tier2.golden.json").write_text(json.dumps(edited, indent=2), "utf-8")

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 import pytest
+from tier2_test_support import outcomes
 
 OPS = """\
 import time
@@ -230,19 +231,6 @@ def project(pytester: pytest.Pytester) -> pytest.Pytester:
 def run(pytester: pytest.Pytester, *args: str, **kwargs: bool) -> pytest.RunResult:
     """An in-process run that lists every outcome (`-rA`)."""
     return pytester.runpytest("-p", "no:cacheprovider", "-rA", *args, **kwargs)
-
-
-OUTCOME_LINE = re.compile(r"^(PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS) (\S+)")
-
-
-def outcomes(result: pytest.RunResult) -> dict[str, str]:
-    """Each node id's outcome, from the `-rA` short summary."""
-    found = {}
-    for line in result.outlines:
-        match = OUTCOME_LINE.match(line)
-        if match:
-            found[match.group(2)] = match.group(1)
-    return found
 
 
 def builds(pytester: pytest.Pytester) -> list[tuple[int, str]]:

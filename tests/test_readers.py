@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tier2_test_support import shape
 
 from pytest_tier2.core.registry import default_registry
 from pytest_tier2.format import SuiteFileError, load_suite, yaml_source
@@ -128,19 +129,6 @@ def test_a_malformed_long_line_is_refused_in_linear_time(shape: str) -> None:
 
 
 # --- one verdict, whichever reader reads --------------------------------------------------
-
-
-def shape(node: Node) -> Any:
-    """Everything a reader produces: kinds, values with their types, lines, key lines."""
-    if isinstance(node.value, dict):
-        return (
-            "mapping",
-            node.line,
-            [(key, node.key_lines[key], shape(value)) for key, value in node.value.items()],
-        )
-    if isinstance(node.value, list):
-        return ("sequence", node.line, [shape(item) for item in node.value])
-    return ("scalar", node.line, type(node.value).__name__, node.value)
 
 
 def verdict(reader: str, text: str) -> Any:

@@ -15,26 +15,14 @@ import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tier2_test_support import shape
 
 from pytest_tier2.format.yaml_fast import parse_fast
-from pytest_tier2.format.yaml_source import Node, PythonComposer, YamlSourceError, decode, parse
+from pytest_tier2.format.yaml_source import PythonComposer, YamlSourceError, decode, parse
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "example_suites").glob("*.tier2.yaml"))
 BAD_INPUTS = sorted((ROOT / "tests" / "bad_inputs").glob("*.tier2.y*ml"))
-
-
-def shape(node: Node) -> Any:
-    """Everything a reader produces: kinds, values with their types, lines, key lines."""
-    if isinstance(node.value, dict):
-        return (
-            "mapping",
-            node.line,
-            [(key, node.key_lines[key], shape(value)) for key, value in node.value.items()],
-        )
-    if isinstance(node.value, list):
-        return ("sequence", node.line, [shape(item) for item in node.value])
-    return ("scalar", node.line, type(node.value).__name__, node.value)
 
 
 def slow_shape(text: str, composer: Any = None) -> Any:

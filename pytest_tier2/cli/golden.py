@@ -183,7 +183,9 @@ def _apply(store: Store, entry: PendingFile, names: Sequence[str]) -> tuple[bool
     return True, f"wrote {shown} ({done})"
 
 
-def command_accept(targets: Sequence[str], out: TextIO, err: TextIO) -> int:
+def pending_store(targets: Sequence[str], out: TextIO, err: TextIO) -> Store | int:
+    """The store to act on, or the exit code when there is none (no cache: an error) or it
+    holds nothing (said, and a success)."""
     store = open_store(targets)
     if store is None:
         print(NO_CACHE, file=err)
@@ -191,6 +193,13 @@ def command_accept(targets: Sequence[str], out: TextIO, err: TextIO) -> int:
     if not store.files:
         print(NOTHING, file=out)
         return EXIT_OK
+    return store
+
+
+def command_accept(targets: Sequence[str], out: TextIO, err: TextIO) -> int:
+    store = pending_store(targets, out, err)
+    if isinstance(store, int):
+        return store
     code = EXIT_OK
     for key, names in sorted(select(store, targets).items()):
         done, line = _apply(store, store.files[key], names)
@@ -202,13 +211,9 @@ def command_accept(targets: Sequence[str], out: TextIO, err: TextIO) -> int:
 
 
 def command_reject(targets: Sequence[str], out: TextIO, err: TextIO) -> int:
-    store = open_store(targets)
-    if store is None:
-        print(NO_CACHE, file=err)
-        return EXIT_INVALID
-    if not store.files:
-        print(NOTHING, file=out)
-        return EXIT_OK
+    store = pending_store(targets, out, err)
+    if isinstance(store, int):
+        return store
     dropped = 0
     for key, names in select(store, targets).items():
         entry = store.files[key]
@@ -270,13 +275,9 @@ def _new_pin(pin: Any) -> list[str]:
 
 
 def command_review(targets: Sequence[str], out: TextIO, err: TextIO, answers: TextIO) -> int:
-    store = open_store(targets)
-    if store is None:
-        print(NO_CACHE, file=err)
-        return EXIT_INVALID
-    if not store.files:
-        print(NOTHING, file=out)
-        return EXIT_OK
+    store = pending_store(targets, out, err)
+    if isinstance(store, int):
+        return store
     selection = sorted(select(store, targets).items(), key=lambda item: store.shown(item[0]))
     total = sum(store.files[key].count if not names else len(names) for key, names in selection)
     echo = not answers.isatty()

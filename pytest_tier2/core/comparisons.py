@@ -16,14 +16,14 @@ import math
 import re
 from collections.abc import Callable, Mapping
 from fractions import Fraction
-from typing import Any
+from typing import Any, Literal, get_args
 
 from .paths import Path, format_path
 from .suggest import nearest
 
 Verdict = tuple[bool, dict[str, Any]]
 
-OPS_WITH_EXPECTED = (
+ExpectationOp = Literal[
     "eq",
     "ne",
     "gt",
@@ -37,9 +37,12 @@ OPS_WITH_EXPECTED = (
     "length",
     "one_of",
     "subset",
-)
+    "exists",
+    "absent",
+]
+ALL_OPS: tuple[str, ...] = get_args(ExpectationOp)
 OPS_WITHOUT_EXPECTED = ("exists", "absent")
-ALL_OPS = (*OPS_WITH_EXPECTED, *OPS_WITHOUT_EXPECTED)
+OPS_WITH_EXPECTED = tuple(op for op in ALL_OPS if op not in OPS_WITHOUT_EXPECTED)
 
 JSON_TYPES = ("null", "boolean", "integer", "number", "string", "array", "object")
 """What `type` accepts, as JSON Schema names them: an integer is a number too."""

@@ -6,13 +6,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from types import MappingProxyType
-from typing import Any, Literal
+from typing import Any
 
 from .canonical import compose_object, dumps, freeze, freeze_mapping, sha256, thaw
 from .comparisons import (
     ALL_OPS,
     OPS_WITHOUT_EXPECTED,
     TOLERANCE_KEYS,
+    ExpectationOp,
     compare,
     expected_problem,
     tolerance_problem,
@@ -31,24 +32,6 @@ __all__ = [
     "SuiteExpectationsDefinition",
     "SuiteExpectationsResult",
     "evaluate_expectations",
-]
-
-ExpectationOp = Literal[
-    "eq",
-    "ne",
-    "gt",
-    "lt",
-    "ge",
-    "le",
-    "contains",
-    "matches",
-    "approx",
-    "type",
-    "length",
-    "one_of",
-    "subset",
-    "exists",
-    "absent",
 ]
 
 
