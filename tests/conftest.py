@@ -1,16 +1,21 @@
 """What every test's pytest runs share.
 
-The test extra installs plugins that act without being asked: pytest-randomly shuffles every
-run it is installed in, and pytest-github-actions-annotate-failures writes to stderr when
-`GITHUB_ACTIONS` is set; and pytest itself prints short summaries untrimmed when `CI` or
-`BUILD_NUMBER` is set. A test's own pytest runs keep pytest's plain behaviour, so that what a
-test asserts about order or output does not depend on what is installed or where it runs; the
-tests of those plugins and of CI output turn them on themselves.
+The test extra installs a dozen plugins, and some act without being asked: pytest-randomly
+shuffles every run it is installed in, and pytest-github-actions-annotate-failures writes to
+stderr when `GITHUB_ACTIONS` is set; and pytest itself prints short summaries untrimmed when
+`CI` or `BUILD_NUMBER` is set. A test's own pytest runs keep pytest's plain behaviour, so that
+what a test asserts about order or output does not depend on what is installed or where it
+runs: they load tier2 and xdist only. Each other plugin costs every inner pytest process
+(and every xdist worker) its import and set-up, 0.7 s a process together.
+
+The tests of those plugins, marked `installed_plugins`, run beside every installed plugin,
+as users do; they, and the tests of CI output, turn on what they need themselves.
 """
 
 from __future__ import annotations
 
 import importlib
+import importlib.metadata
 import pkgutil
 
 import pytest
@@ -33,6 +38,24 @@ RUN_IMPORTS = (
 )
 
 
+INNER_PLUGINS = ("tier2", "xdist", "xdist.looponfail")
+"""The installed plugins that a test's own pytest runs load, unless it is `installed_plugins`."""
+
+
+def blocked_plugins() -> list[str]:
+    """`-p no:<name>` for every other installed plugin (pytest-randomly's included)."""
+    names = sorted({ep.name for ep in importlib.metadata.entry_points(group="pytest11")})
+    return [f"-p no:{name}" for name in names if name not in INNER_PLUGINS]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "installed_plugins: the test's own pytest runs load every installed plugin, "
+        "as a user's do (pytest-randomly aside: the test turns it on itself)",
+    )
+
+
 @pytest.fixture(scope="session")
 def _run_imports() -> None:
     for name in RUN_IMPORTS:
@@ -41,7 +64,10 @@ def _run_imports() -> None:
 
 @pytest.fixture
 def pytester(
-    _run_imports: None, pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+    _run_imports: None,
+    pytester: pytest.Pytester,
+    monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
 ) -> pytest.Pytester:
     """pytester, with what a run imports already imported in this process, and the plain
     behaviour of pytest whatever plugins are installed.
@@ -54,8 +80,11 @@ def pytester(
     process. What a fresh interpreter does is tested in subprocesses (tests/test_ecosystem.py).
     """
     # pytester clears PYTEST_ADDOPTS when it starts; this sets it after, for in-process and
-    # subprocess runs alike.
-    monkeypatch.setenv("PYTEST_ADDOPTS", "-p no:randomly")
+    # subprocess runs alike. A `-p <name>` in a test's own arguments comes later, and wins.
+    if request.node.get_closest_marker("installed_plugins"):
+        monkeypatch.setenv("PYTEST_ADDOPTS", "-p no:randomly")
+    else:
+        monkeypatch.setenv("PYTEST_ADDOPTS", " ".join(blocked_plugins()))
     for variable in ("GITHUB_ACTIONS", "CI", "BUILD_NUMBER"):
         monkeypatch.delenv(variable, raising=False)
     return pytester

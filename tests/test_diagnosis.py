@@ -286,6 +286,7 @@ def test_junit_message_is_the_reason_line_for_every_kind_of_failure(
     ]
 
 
+@pytest.mark.installed_plugins
 def test_teamcity_details_start_with_the_reason(project: pytest.Pytester) -> None:
     project.makefile(".tier2.yaml", a=suite(state="{counter: 7}"))
     result = project.runpytest_subprocess(*NO_CACHE, "--teamcity")

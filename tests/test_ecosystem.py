@@ -311,6 +311,7 @@ def teamcity_messages(output: str) -> list[tuple[str, dict[str, str]]]:
     ]
 
 
+@pytest.mark.installed_plugins
 def test_pycharm_gets_one_started_finished_pair_per_expectation_and_failed_for_failures(
     suites: pytest.Pytester,
 ) -> None:
@@ -349,6 +350,7 @@ def test_pycharm_gets_one_started_finished_pair_per_expectation_and_failed_for_f
     assert ignored == [name_of["known_gap"]]
 
 
+@pytest.mark.installed_plugins
 def test_pycharm_gives_every_expectation_the_format_allows_a_test_name_of_its_own(
     pytester: pytest.Pytester,
 ) -> None:

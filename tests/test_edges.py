@@ -68,6 +68,7 @@ def builds(pytester: pytest.Pytester) -> int:
     return len(log.read_text().splitlines()) if log.exists() else 0
 
 
+@pytest.mark.installed_plugins
 def test_a_rerun_plugin_does_not_run_the_suite_twice(counted: pytest.Pytester) -> None:
     """pytest-rerunfailures runs a failing item's protocol again; the suite still runs once."""
     result = counted.runpytest("-p", "no:cacheprovider", "--reruns", "2")

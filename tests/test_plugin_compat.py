@@ -22,6 +22,8 @@ from typing import NamedTuple
 import pytest
 from tier2_test_support import outcomes
 
+pytestmark = pytest.mark.installed_plugins
+
 OPS = """\
 import time
 
