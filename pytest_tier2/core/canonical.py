@@ -131,6 +131,8 @@ def freeze_mapping(value: Mapping[str, Any] | None, where: str) -> FrozenMap:
         return EMPTY_MAP
     if not isinstance(value, Mapping):
         raise CanonicalError(where, f"must be a mapping, not {type(value).__name__}")
+    if not value:  # a passing verdict's details, say: one shared empty map
+        return EMPTY_MAP
     frozen: FrozenMap = freeze(value, where)
     return frozen
 

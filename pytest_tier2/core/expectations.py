@@ -93,10 +93,10 @@ class ExpectationResult:
 
     @cached_property
     def canonical_json(self) -> str:
-        return dumps(self._tree)
+        return dumps(self.tree())
 
-    @cached_property
-    def _tree(self) -> dict[str, Any]:
+    def tree(self) -> dict[str, Any]:
+        """The verdict as a dict of frozen values; made when asked, not kept on the verdict."""
         return {
             "actual": self.actual,
             "details": self.details,
@@ -106,7 +106,7 @@ class ExpectationResult:
         }
 
     def to_dict(self) -> dict[str, Any]:
-        result: dict[str, Any] = thaw(self._tree)
+        result: dict[str, Any] = thaw(self.tree())
         return result
 
 
@@ -146,7 +146,7 @@ class SuiteExpectationsResult:
     def content_members(self) -> tuple[tuple[str, str], ...]:
         # One encoding of every verdict's tree: the same text as composing each verdict's
         # own `canonical_json`, without an encoder call per expectation.
-        results = dumps({eid: result._tree for eid, result in self.expectation_results.items()})
+        results = dumps({eid: result.tree() for eid, result in self.expectation_results.items()})
         return (("expectation_results", results), ("passed", dumps(self.passed)))
 
     @cached_property

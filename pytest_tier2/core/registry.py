@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from typing import Any, Generic, TypeVar
 
 from .builder import MISSION_PARAMS, build_from_params
-from .canonical import freeze_mapping, thaw
+from .canonical import FrozenMap, dumps, freeze_mapping, thaw
 from .engine import (
     ExecutionContext,
     OrchestrationResult,
@@ -123,8 +123,8 @@ class Registry:
     def with_builtins(cls) -> Registry:
         """A registry holding the built-in missions and operations."""
         registry = cls()
-        for name in ("daily_loop", "run_tests"):
-            registry._add_mission(name, build_from_params(name), BUILTIN, MISSION_PARAMS[name])
+        for name, builder in _BUILTIN_BUILDERS.items():
+            registry._add_mission(name, builder, BUILTIN, MISSION_PARAMS[name])
         registry.missions.add("echo", build_echo, BUILTIN)  # echo carries any params back
         for name, handler in BUILTIN_OPERATIONS.items():
             registry.operations.add(name, handler, BUILTIN)
@@ -218,8 +218,11 @@ class Registry:
                 f"Unknown mission: '{name}'{did_you_mean(name, self.missions)}. "
                 f"Available missions: {list(self.missions)}"
             )
-        own_params = None if params is None else thaw(freeze_mapping(params, "params"))
-        workflow = builder(own_params)
+        frozen = None if params is None else freeze_mapping(params, "params")
+        if builder in _PURE_BUILDERS:
+            workflow = _built(builder, frozen)
+        else:
+            workflow = builder(None if frozen is None else thaw(frozen))
         if not isinstance(workflow, WorkflowDefinition):
             raise RegistryError(
                 f"mission '{name}' builder returned {type(workflow).__name__}, "
@@ -247,6 +250,28 @@ def build_echo(params: Mapping[str, Any] | None = None) -> WorkflowDefinition:
     return WorkflowDefinition(
         id="wf-echo", steps=(step,), metadata={"mission_type": "echo", "params": frozen}
     )
+
+
+_BUILTIN_BUILDERS: dict[str, MissionBuilder] = {
+    name: build_from_params(name) for name in ("daily_loop", "run_tests")
+}
+_PURE_BUILDERS: frozenset[MissionBuilder] = frozenset((*_BUILTIN_BUILDERS.values(), build_echo))
+"""The built-in builders: pure functions of their params, returning an immutable workflow."""
+_BUILT: dict[tuple[MissionBuilder, str], WorkflowDefinition] = {}
+_BUILT_LIMIT = 64
+
+
+def _built(builder: MissionBuilder, params: FrozenMap | None) -> WorkflowDefinition:
+    """A built-in mission's workflow, built once per distinct params (a suite typically runs
+    the same mission with the same params in every scenario): a fifth of a suite's run."""
+    key = (builder, "null" if params is None else dumps(params))
+    workflow = _BUILT.get(key)
+    if workflow is None:
+        workflow = builder(None if params is None else thaw(params))
+        if len(_BUILT) >= _BUILT_LIMIT:  # a bound, not a policy: many distinct params
+            _BUILT.clear()
+        _BUILT[key] = workflow
+    return workflow
 
 
 _DEFAULT = Registry.with_builtins()

@@ -9,7 +9,12 @@ from typing import Any
 import pytest
 
 from pytest_tier2.core.engine import ExecutionContext, OrchestrationResult, WorkflowDefinition
-from pytest_tier2.core.registry import MISSION_REGISTRY, UnknownMissionError, run_mission
+from pytest_tier2.core.registry import (
+    MISSION_REGISTRY,
+    Registry,
+    UnknownMissionError,
+    run_mission,
+)
 
 
 def _make_ctx(initial_state: dict[str, Any] | None = None) -> ExecutionContext:
@@ -167,3 +172,34 @@ def test_integration_echo_mission_executes_successfully(stable_hash) -> None:
     }
     assert result.success is True
     assert result.result_hash == h
+
+
+def test_a_built_in_mission_is_built_once_per_distinct_params_and_others_every_time() -> None:
+    """Built-in builders are pure, and their workflows immutable: equal params share one
+    workflow. A registered builder may not be pure, so it is asked every time."""
+    registry = Registry.with_builtins()
+    first = registry.build("daily_loop", {"requested_steps": 4})
+    assert registry.build("daily_loop", {"requested_steps": 4}) is first
+    assert Registry.with_builtins().build("daily_loop", {"requested_steps": 4}) is first
+    other = registry.build("daily_loop", {"requested_steps": 2})
+    assert other is not first and len(other.steps) != len(first.steps)
+    assert registry.build("echo", {"message": "a"}) is not registry.build("echo", {"message": "b"})
+
+    calls: list[Any] = []
+
+    def counted(params: dict[str, Any] | None = None) -> WorkflowDefinition:
+        calls.append(params)
+        return WorkflowDefinition(id="wf-counted", steps=())
+
+    registry.add_mission("counted", counted)
+    registry.build("counted", {"k": 1})
+    registry.build("counted", {"k": 1})
+    assert calls == [{"k": 1}, {"k": 1}]
+
+
+def test_a_built_in_mission_replaced_by_a_user_builder_is_not_served_from_the_cache() -> None:
+    registry = Registry.with_builtins()
+    registry.build("echo", {"message": "cached"})
+    replacement = WorkflowDefinition(id="wf-replaced", steps=())
+    registry.missions["echo"] = lambda params=None: replacement
+    assert registry.build("echo", {"message": "cached"}) is replacement
