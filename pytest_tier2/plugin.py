@@ -130,9 +130,8 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     state = session.config.stash[STATE_KEY]
     for suite_file, items in pending.items():
         suite_file.expect_items(items)
-        state.pending_items.update((item.nodeid, item) for item in items)
-    if state.tracks_outcomes:
-        state.selected.update(state.pending_items)
+        if state.tracks_outcomes:
+            state.selected.update(item.nodeid for item in items)
 
 
 def pytest_report_collectionfinish(config: pytest.Config) -> str | None:

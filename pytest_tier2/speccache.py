@@ -106,8 +106,11 @@ class SpecCache:
         self.store(self.entry(path), key + _pack(index_of(spec), spec))
         return spec
 
-    def entry(self, path: Path) -> Path:
-        return self.directory / (hashlib.sha256(os.fsencode(path)).hexdigest()[:32] + ".pickle")
+    def entry(self, path: Path) -> str:
+        """The entry's file, as a string: a `Path` would intern its 200-odd unique names in
+        the interpreter's table of interned strings, for the whole session."""
+        name = hashlib.sha256(os.fsencode(path)).hexdigest()[:32] + ".pickle"
+        return os.path.join(self.directory, name)
 
     def key(self, data: bytes, shown: str, registry: Registry) -> bytes:
         """The file's bytes and shown name, the registry's reading signature, and the code."""
@@ -119,11 +122,11 @@ class SpecCache:
         digest.update(data)
         return digest.digest()
 
-    def store(self, entry: Path, blob: bytes) -> None:
+    def store(self, entry: str, blob: bytes) -> None:
         """Write an entry whole; a cache that cannot be written is only slower."""
         with contextlib.suppress(OSError):
             self.directory.mkdir(parents=True, exist_ok=True)
-            write_atomically(entry, blob)
+            write_atomically(Path(entry), blob)
 
 
 _LENGTH = 4
@@ -140,9 +143,10 @@ def _pack(index: SuiteIndex, spec: SuiteSpec) -> bytes:
     return hashlib.sha256(body).digest() + body
 
 
-def _read(entry: Path) -> bytes:
+def _read(entry: str) -> bytes:
     try:
-        return entry.read_bytes()
+        with open(entry, "rb") as stream:
+            return stream.read()
     except OSError:
         return b""
 

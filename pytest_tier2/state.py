@@ -14,9 +14,11 @@ import pytest
 from . import SUITE_SUFFIXES
 
 if TYPE_CHECKING:
+    from collections.abc import Generator
+
     from .core.registry import Registry
     from .golden.keeper import GoldenKeeper
-    from .nodes import Tier2File, Tier2Item
+    from .nodes import Tier2File
     from .speccache import SpecCache
 
 STATE_KEY = pytest.StashKey["Tier2State"]()
@@ -42,8 +44,8 @@ class Tier2State:
     hashes: dict[str, SuiteHashes] = field(default_factory=dict)
     """By suite file, as reports name it (relative to the rootdir)."""
     reports: dict[str, str] = field(default_factory=dict)
-    pending_items: dict[str, Tier2Item] = field(default_factory=dict)
-    """Every tier2 item selected to run here, by node id."""
+    setting_up: pytest.Item | None = None
+    """The item whose setup is running here, until its setup report arrives."""
     tracks_outcomes: bool = False
     """Whether this process writes `--tier2-report` (serial, or xdist's controller)."""
     outcomes: dict[str, str] = field(default_factory=dict)
@@ -91,6 +93,12 @@ class Tier2State:
         path: str | None = self.config.getoption("tier2_report")
         return path
 
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_setup(self, item: pytest.Item) -> Generator[None, None, None]:
+        """Note the item: a wrapper runs even when a skip mark ends its setup at once."""
+        self.setting_up = item
+        return (yield)
+
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         """Gather hashes and outcomes where reports arrive (the xdist controller too).
@@ -99,9 +107,12 @@ class Tier2State:
         junit, the terminal or xdist's worker (which sends it on) read it.
         """
         if report.when == "setup" and report.skipped:
-            item = self.pending_items.get(report.nodeid)
-            if item is not None:
-                item.skipped(report)
+            item, self.setting_up = self.setting_up, None
+            if item is not None and item.nodeid == report.nodeid:
+                from .nodes import Tier2Item
+
+                if isinstance(item, Tier2Item):
+                    item.skipped(report)
         if self.tracks_outcomes and report.location[0].endswith(SUITE_SUFFIXES):
             self.note_outcome(report)
         if report.when != "call":

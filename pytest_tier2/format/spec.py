@@ -77,14 +77,18 @@ class SuiteIndex(PickledByFields):
 
 
 def index_of(spec: SuiteSpec) -> SuiteIndex:
-    """The index of a loaded suite: what `SuiteSpec` says of each item, the same values."""
+    """The index of a loaded suite: what `SuiteSpec` says of each item, the same values.
+
+    Items name their scenario with the scenario's own string, so that an index, and what
+    is unpickled from it, holds each name once rather than once per item."""
+    names = {scenario.scenario_name: scenario.scenario_name for scenario in spec.suite.scenarios}
     return SuiteIndex(
         spec.name,
         tuple(
             ItemIndex(
                 position,
                 entry.expectation.id,
-                entry.expectation.scenario_name,
+                names.get(entry.expectation.scenario_name, entry.expectation.scenario_name),
                 entry.line,
                 entry.marks,
                 entry.skip,
@@ -92,10 +96,7 @@ def index_of(spec: SuiteSpec) -> SuiteIndex:
             )
             for position, entry in enumerate(spec.entries)
         ),
-        {
-            scenario.scenario_name: spec.scenario_lines[scenario.scenario_name]
-            for scenario in spec.suite.scenarios
-        },
+        {name: spec.scenario_lines[name] for name in names},
     )
 
 
