@@ -161,14 +161,16 @@ class Tier2File(pytest.File):
 
     def pin_judged(self, name: str) -> None:
         """A pin item passed. Once every selected one has, no pin item needs the suite's
-        whole result again, so it is dropped. A failed one keeps it, for a rerun. Under xdist
-        a worker cannot know its last item, and keeps it."""
+        whole result or its pins again, so they are dropped. A failed one keeps them, for a
+        rerun. Under xdist a worker cannot know its last item, and keeps them."""
         pending = self._pins_to_judge
         if pending is None:
             return
         pending.discard(name)
-        if not pending and self._verdicts is not None:
-            self._verdicts.result = None
+        if not pending:
+            if self._verdicts is not None:
+                self._verdicts.result = None
+            self._pins = _UNREAD  # nor the parsed pins: read again if a rerun asks
 
     def runs_anyway(self) -> bool:
         """Whether a selected item of this file is bound to run (no skip or skipif mark,
@@ -241,14 +243,24 @@ class Tier2File(pytest.File):
         return pin_path_for(self.path)
 
     def pins(self) -> PinFile | PinFileError | None:
-        """This suite's pin file, read and verified once per process, or why it is unusable."""
+        """This suite's pin file, read once per process, or why it is unusable. Its bytes are
+        verified once: the parse cache remembers a consistent file by its SHA-256."""
         if self._pins is _UNREAD:
             from .golden.pinfile import PinFileError, read_pins
 
             try:
-                self._pins = read_pins(self.pin_path, self.shown(self.pin_path))
+                pins = read_pins(self.pin_path, self.shown(self.pin_path))
             except PinFileError as error:
                 self._pins = error
+            else:
+                self._pins = pins
+                cache = self.state.spec_cache
+                if pins is not None and cache is not None:
+                    # Verifying re-encodes every recorded result: most of what checking costs.
+                    if cache.pins_verified(pins.sha):
+                        pins.trust()
+                    elif pins.verify_all():
+                        cache.note_pins_verified(pins.sha)
         return self._pins  # type: ignore[return-value]
 
     @functools.cached_property

@@ -13,6 +13,10 @@ An entry holds the key, the SHA-256 of the rest, the suite's index (what collect
 its items and scenarios) and the suite. Collection unpickles the index alone; the suite is
 read from the entry again when it runs, and dropped once its items have their verdicts.
 
+The cache also remembers which pin files were found consistent (each recorded hash that of
+its recorded result): a marker named by the file's SHA-256 and the code's key. A pin file
+whose bytes changed in any way is verified again.
+
 Entries are pickles of values this code made, kept beside pytest's own caches: like those,
 the directory is trusted as the working tree is. `-p no:cacheprovider` and `--cache-clear`
 work on it as on pytest's own caches.
@@ -110,6 +114,17 @@ class SpecCache:
         """The entry's file, as a string: a `Path` would intern its 200-odd unique names in
         the interpreter's table of interned strings, for the whole session."""
         name = hashlib.sha256(os.fsencode(path)).hexdigest()[:32] + ".pickle"
+        return os.path.join(self.directory, name)
+
+    def pins_verified(self, sha: str) -> bool:
+        """Whether a pin file with these bytes (their SHA-256) was found consistent before."""
+        return os.path.exists(self._pins_marker(sha))
+
+    def note_pins_verified(self, sha: str) -> None:
+        self.store(self._pins_marker(sha), b"")
+
+    def _pins_marker(self, sha: str) -> str:
+        name = hashlib.sha256(code_key() + sha.encode()).hexdigest()[:32] + ".pins-verified"
         return os.path.join(self.directory, name)
 
     def key(self, data: bytes, shown: str, registry: Registry) -> bytes:

@@ -6,12 +6,16 @@ anything it depends on changed: its bytes, the registrations its conftest makes,
 
 from __future__ import annotations
 
+import json
 import shutil
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from pytest_tier2 import speccache
+from pytest_tier2.golden import pinfile
 
 CONFTEST = """\
 from pytest_tier2 import StepSpec, WorkflowDefinition
@@ -173,8 +177,11 @@ def test_an_items_entry_is_there_after_its_suite_ran_and_was_released(
 
 
 EDITS_AFTER_COLLECTION = """
+import json
 import shutil
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 
 def pytest_collection_finish(session):
@@ -201,3 +208,33 @@ def test_a_file_edited_between_collection_and_run_fails_rather_than_run_another_
     # imported, whatever the file says by then.
     project.makefile(".tier2.yaml", a=suite())
     project.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=2)
+
+
+def test_a_pin_file_is_verified_once_for_its_bytes_and_again_once_they_change(
+    project: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Verifying a pin re-encodes every recorded result; the cache remembers consistent bytes.
+    An edit anywhere in the file, a hand-edited result included, is verified and caught."""
+    assert project.runpytest("--tier2-golden=update").ret == pytest.ExitCode.OK
+    verified: list[str] = []
+    real = pinfile.verify_scenario
+
+    def counted(scenario: str, pin: Mapping[str, Any]) -> str | None:
+        verified.append(scenario)
+        return real(scenario, pin)
+
+    monkeypatch.setattr(pinfile, "verify_scenario", counted)
+    project.runpytest("--tier2-golden=check").assert_outcomes(passed=4)
+    assert verified == ["morning", "morning"]  # a.tier2.golden.json, b.tier2.golden.json
+    verified.clear()
+    project.runpytest("--tier2-golden=check").assert_outcomes(passed=4)
+    assert verified == []
+
+    pin = project.path / "a.tier2.golden.json"
+    document = json.loads(pin.read_text("utf-8"))
+    document["scenarios"]["morning"]["missions"]["bumper"]["result"]["final_state"]["counter"] = 9
+    pin.write_text(json.dumps(document, indent=2, sort_keys=True) + "\n", "utf-8")
+    edited = project.runpytest("--tier2-golden=check")
+    edited.assert_outcomes(passed=3, failed=1)
+    assert verified == ["morning"]
+    edited.stdout.fnmatch_lines(["*a.tier2.golden.json:*mission 'bumper': recorded result*"])
