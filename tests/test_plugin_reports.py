@@ -293,6 +293,19 @@ def test_tier2_report_holds_each_suites_canonical_results_and_true_hashes(
     assert shop_result["passed"] is False
 
 
+def test_tier2_report_is_laid_out_as_indented_sorted_json_with_any_number_of_suites(
+    shop: pytest.Pytester,
+) -> None:
+    """Written a suite at a time, it reads exactly as `json.dumps(indent=2, sort_keys=True)`
+    of the whole document would: two suites, one, and none."""
+    for name, args in [("two", ()), ("one", ("-k", "evening")), ("none", ("-k", "no_such"))]:
+        shop.runpytest(f"--tier2-report={name}.json", *args)
+        text = (shop.path / f"{name}.json").read_text(encoding="utf-8")
+        document = json.loads(text)
+        assert len(document["suites"]) == {"two": 2, "one": 1, "none": 0}[name]
+        assert text == json.dumps(document, indent=2, sort_keys=True) + "\n"
+
+
 def test_tier2_report_creates_its_directory_like_junitxml(shop: pytest.Pytester) -> None:
     # `--junitxml=reports/junit.xml` creates `reports/`; the tier2 report should too,
     # and must never end a run with a Python traceback.
