@@ -14,6 +14,7 @@ as users do; they, and the tests of CI output, turn on what they need themselves
 
 from __future__ import annotations
 
+import functools
 import importlib
 import importlib.metadata
 import pkgutil
@@ -42,10 +43,12 @@ INNER_PLUGINS = ("tier2", "xdist", "xdist.looponfail")
 """The installed plugins that a test's own pytest runs load, unless it is `installed_plugins`."""
 
 
-def blocked_plugins() -> list[str]:
-    """`-p no:<name>` for every other installed plugin (pytest-randomly's included)."""
+@functools.cache
+def blocked_plugins() -> str:
+    """`-p no:<name>` for every other installed plugin (pytest-randomly's included); read
+    from the installed metadata once per process (7 ms a time), not once per test."""
     names = sorted({ep.name for ep in importlib.metadata.entry_points(group="pytest11")})
-    return [f"-p no:{name}" for name in names if name not in INNER_PLUGINS]
+    return " ".join(f"-p no:{name}" for name in names if name not in INNER_PLUGINS)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -84,7 +87,7 @@ def pytester(
     if request.node.get_closest_marker("installed_plugins"):
         monkeypatch.setenv("PYTEST_ADDOPTS", "-p no:randomly")
     else:
-        monkeypatch.setenv("PYTEST_ADDOPTS", " ".join(blocked_plugins()))
+        monkeypatch.setenv("PYTEST_ADDOPTS", blocked_plugins())
     for variable in ("GITHUB_ACTIONS", "CI", "BUILD_NUMBER"):
         monkeypatch.delenv(variable, raising=False)
     return pytester
