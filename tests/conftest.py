@@ -14,12 +14,11 @@ as users do; they, and the tests of CI output, turn on what they need themselves
 
 from __future__ import annotations
 
-import functools
 import importlib
-import importlib.metadata
 import pkgutil
 
 import pytest
+from tier2_test_support import blocked_plugins
 
 import pytest_tier2
 
@@ -37,18 +36,6 @@ RUN_IMPORTS = (
     "hypothesis.internal.observability",
     "xdist.dsession",
 )
-
-
-INNER_PLUGINS = ("tier2", "xdist", "xdist.looponfail")
-"""The installed plugins that a test's own pytest runs load, unless it is `installed_plugins`."""
-
-
-@functools.cache
-def blocked_plugins() -> str:
-    """`-p no:<name>` for every other installed plugin (pytest-randomly's included); read
-    from the installed metadata once per process (7 ms a time), not once per test."""
-    names = sorted({ep.name for ep in importlib.metadata.entry_points(group="pytest11")})
-    return " ".join(f"-p no:{name}" for name in names if name not in INNER_PLUGINS)
 
 
 def pytest_configure(config: pytest.Config) -> None:

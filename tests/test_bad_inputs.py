@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from tier2_test_support import error_section
 
 HERE = Path(__file__).resolve().parent
 BAD_DIR = HERE / "bad_inputs"
@@ -234,22 +235,6 @@ shared_run = pytest.mark.xdist_group("bad_inputs_corpus")
 
 def output_of(result: pytest.RunResult | CorpusRun) -> str:
     return "\n".join([*result.outlines, *result.errlines])
-
-
-def error_section(result: pytest.RunResult | CorpusRun, file_name: str) -> list[str]:
-    """The non-blank lines under `ERROR collecting <file_name>`, up to the next header."""
-    lines = result.outlines
-    header = re.compile(rf"_ ERROR collecting {re.escape(file_name)} _*$")
-    starts = [i for i, line in enumerate(lines) if header.search(line)]
-    assert len(starts) == 1, f"no single error section for {file_name}:\n{output_of(result)}"
-    section = []
-    for line in lines[starts[0] + 1 :]:
-        # The next section, the summary, or (closing the last section) junit's own line.
-        if line.startswith(("___", "===")) or re.fullmatch(r"-+ generated xml file: .* -+", line):
-            break
-        if line.strip():
-            section.append(line)
-    return section
 
 
 def assert_clean(text: str) -> None:

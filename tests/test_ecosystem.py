@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tier2_test_support import CollectedTogether, collect_together, error_section
 
 # -- the suites ------------------------------------------------------------------------
 
@@ -430,25 +431,44 @@ BAD_NAME_PLACES = {
 }
 
 
+def bad_name_file(name: str, place: str) -> str:
+    return f"{BAD_NAME_PLACES[place][0]}-{BAD_NAMES.index(name)}.tier2.yaml"
+
+
+def bad_name_suite(name: str, place: str) -> str:
+    return suite_with(**{BAD_NAME_PLACES[place][0]: name})
+
+
+@pytest.fixture(scope="session")
+def bad_names_collected(tmp_path_factory: pytest.TempPathFactory) -> CollectedTogether:
+    """Every bad name in every place, a file each, collected together beside a good file."""
+    files = {"good.tier2.yaml": suite_with()}
+    for place in BAD_NAME_PLACES:
+        for name in BAD_NAMES:
+            files[bad_name_file(name, place)] = bad_name_suite(name, place)
+    collected = collect_together(tmp_path_factory.mktemp("bad_names"), files)
+    assert "Traceback" not in "\n".join(collected.outlines)
+    return collected
+
+
+@pytest.mark.xdist_group("bad_names")
 @pytest.mark.parametrize("place", sorted(BAD_NAME_PLACES))
 @pytest.mark.parametrize("name", BAD_NAMES)
 def test_a_name_that_would_break_node_ids_is_a_located_collection_error(
-    pytester: pytest.Pytester, name: str, place: str
+    bad_names_collected: CollectedTogether, name: str, place: str
 ) -> None:
-    key, line_text = BAD_NAME_PLACES[place]
-    text = suite_with(**{key: name})
-    pytester.path.joinpath("bad.tier2.yaml").write_text(text, encoding="utf-8")
-    pytester.makefile(".tier2.yaml", good=suite_with())
-    line = line_of(text, line_text.format(quoted=json.dumps(name, ensure_ascii=False)).strip())
+    file_name = bad_name_file(name, place)
+    text = bad_name_suite(name, place)
+    quoted = json.dumps(name, ensure_ascii=False)
+    line = line_of(text, BAD_NAME_PLACES[place][1].format(quoted=quoted).strip())
 
-    result = pytester.runpytest("-p", "no:cacheprovider")
-    assert result.ret == pytest.ExitCode.INTERRUPTED
-    result.assert_outcomes(errors=1)
-    assert f"bad.tier2.yaml:{line}: {place} {name!r} is not a valid name" in result.stdout.str()
-    assert "Traceback" not in result.stdout.str()
-    # The good file still collects: only the bad one is an error.
-    collected = collect_only(pytester, "good.tier2.yaml")
-    assert node_ids(collected) == ["good.tier2.yaml::check", "good.tier2.yaml::other"]
+    collected = bad_names_collected
+    assert collected.ret == pytest.ExitCode.INTERRUPTED
+    (message,) = error_section(collected, file_name)
+    assert message.startswith(f"{file_name}:{line}: {place} {name!r} is not a valid name")
+    # Each bad file is one error, and the good file beside them still collects.
+    assert collected.errors == len(BAD_NAMES) * len(BAD_NAME_PLACES)
+    assert collected.node_ids == ["good.tier2.yaml::check", "good.tier2.yaml::other"]
 
 
 DOTTED_ID = "dotted.tier2.yaml::v1_2-check"

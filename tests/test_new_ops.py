@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 import yaml
+from tier2_test_support import CollectedTogether, collect_together, error_section
 
 # id: (the value, op, expected, other keys, passes, details)
 CASES: dict[str, tuple[Any, str, Any, dict[str, Any], bool, dict[str, Any]]] = {
@@ -247,70 +248,88 @@ expectations:
 """
 
 
-@pytest.mark.parametrize(
-    ("lines", "message"),
-    [
-        (
-            "op: type\nexpected: integr",
-            "unknown type 'integr' for 'type' (one of: null, boolean, integer, number, string, "
-            "array, object); did you mean 'integer'?",
-        ),
-        (
-            "op: type\nexpected: list",
-            "unknown type 'list' for 'type' (one of: null, boolean, integer, number, string, "
-            "array, object); did you mean 'array'?",
-        ),
-        (
-            "op: length\nexpected: -1",
-            "'length' needs a whole number of at least 0, not -1; did you mean 1?",
-        ),
-        (
-            "op: length\nexpected: '3'",
-            "'length' needs a whole number of at least 0, not a string; did you mean the "
-            "number 3? Write it without quotes",
-        ),
-        (
-            "op: one_of\nexpected: x",
-            "'one_of' needs a list of values, not a string; did you mean [\"x\"]?",
-        ),
-        (
-            "op: one_of\nexpected: []",
-            "'one_of' needs at least one value: with none, it could never pass",
-        ),
-        (
-            "op: subset\nexpected: [1]",
-            "'subset' needs a mapping of the keys to check, not an array",
-        ),
-        (
-            "op: approx\nexpected: '1.5'",
-            "'approx' needs a number, not a string; did you mean the number 1.5? Write it "
-            "without quotes",
-        ),
-        (
-            "op: approx\nexpected: true",
-            "'approx' needs a number, not a boolean (a boolean is never a number)",
-        ),
-        (
-            "op: approx\nexpected: 1\nrel: 1e-5",
-            "'rel' must be a number of at least 0, not a string; did you mean the number 1e-05? "
-            "Write it with a dot: 1.0e-5, not 1e-5",
-        ),
-        (
-            "op: approx\nexpected: 1\nabs: -0.5",
-            "'abs' must be a number of at least 0, not -0.5; did you mean 0.5?",
-        ),
-        ("op: eq\nexpected: 1\nrel: 0.1", "'rel' is a tolerance of op 'approx' only, not of 'eq'"),
-    ],
-)
+# An `expected` (or a tolerance) that its op cannot use, and the message at its line.
+UNUSABLE_EXPECTED: list[tuple[str, str]] = [
+    (
+        "op: type\nexpected: integr",
+        "unknown type 'integr' for 'type' (one of: null, boolean, integer, number, string, "
+        "array, object); did you mean 'integer'?",
+    ),
+    (
+        "op: type\nexpected: list",
+        "unknown type 'list' for 'type' (one of: null, boolean, integer, number, string, "
+        "array, object); did you mean 'array'?",
+    ),
+    (
+        "op: length\nexpected: -1",
+        "'length' needs a whole number of at least 0, not -1; did you mean 1?",
+    ),
+    (
+        "op: length\nexpected: '3'",
+        "'length' needs a whole number of at least 0, not a string; did you mean the "
+        "number 3? Write it without quotes",
+    ),
+    (
+        "op: one_of\nexpected: x",
+        "'one_of' needs a list of values, not a string; did you mean [\"x\"]?",
+    ),
+    (
+        "op: one_of\nexpected: []",
+        "'one_of' needs at least one value: with none, it could never pass",
+    ),
+    (
+        "op: subset\nexpected: [1]",
+        "'subset' needs a mapping of the keys to check, not an array",
+    ),
+    (
+        "op: approx\nexpected: '1.5'",
+        "'approx' needs a number, not a string; did you mean the number 1.5? Write it "
+        "without quotes",
+    ),
+    (
+        "op: approx\nexpected: true",
+        "'approx' needs a number, not a boolean (a boolean is never a number)",
+    ),
+    (
+        "op: approx\nexpected: 1\nrel: 1e-5",
+        "'rel' must be a number of at least 0, not a string; did you mean the number 1e-05? "
+        "Write it with a dot: 1.0e-5, not 1e-5",
+    ),
+    (
+        "op: approx\nexpected: 1\nabs: -0.5",
+        "'abs' must be a number of at least 0, not -0.5; did you mean 0.5?",
+    ),
+    ("op: eq\nexpected: 1\nrel: 0.1", "'rel' is a tolerance of op 'approx' only, not of 'eq'"),
+]
+
+
+def unusable_file(lines: str, message: str) -> str:
+    return f"ops-{UNUSABLE_EXPECTED.index((lines, message))}.tier2.yaml"
+
+
+def unusable_suite(lines: str) -> str:
+    return ONE + textwrap.indent(lines + "\n", "    ")
+
+
+@pytest.fixture(scope="session")
+def unusable_collected(tmp_path_factory: pytest.TempPathFactory) -> CollectedTogether:
+    """Every case of UNUSABLE_EXPECTED, a file each, collected together."""
+    files = {
+        unusable_file(lines, message): unusable_suite(lines) for lines, message in UNUSABLE_EXPECTED
+    }
+    return collect_together(tmp_path_factory.mktemp("unusable_expected"), files)
+
+
+@pytest.mark.xdist_group("unusable_expected")
+@pytest.mark.parametrize(("lines", "message"), UNUSABLE_EXPECTED)
 def test_an_expected_the_op_cannot_use_is_an_error_at_its_line(
-    pytester: pytest.Pytester, lines: str, message: str
+    unusable_collected: CollectedTogether, lines: str, message: str
 ) -> None:
-    text = ONE + textwrap.indent(lines + "\n", "    ")
-    pytester.makefile(".tier2.yaml", ops=text)
-    result = pytester.runpytest("--collect-only", "-q", "-p", "no:cacheprovider")
-    assert result.ret == pytest.ExitCode.INTERRUPTED
-    line = len(text.splitlines())  # the last line: the value the message is about
-    assert f"ops.tier2.yaml:{line}: {message}" in result.outlines
+    file_name = unusable_file(lines, message)
+    assert unusable_collected.ret == pytest.ExitCode.INTERRUPTED
+    assert unusable_collected.errors == len(UNUSABLE_EXPECTED)  # one error a file
+    line = len(unusable_suite(lines).splitlines())  # the last line: the value it is about
+    assert error_section(unusable_collected, file_name) == [f"{file_name}:{line}: {message}"]
 
 
 def test_a_file_declaring_format_1_may_not_use_the_new_ops(pytester: pytest.Pytester) -> None:

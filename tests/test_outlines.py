@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tier2_test_support import CollectedTogether, collect_together, error_section
 
 from pytest_tier2 import cli
 
@@ -471,17 +472,30 @@ ERROR_LINES = {
 }
 
 
+@pytest.fixture(scope="session")
+def outline_mistakes_collected(tmp_path_factory: pytest.TempPathFactory) -> CollectedTogether:
+    """Every case of ERRORS, a file each (named after the case), collected together."""
+    files = {
+        f"{case}.tier2.yaml": OUTLINE.replace(old, new) for case, (old, new, _) in ERRORS.items()
+    }
+    return collect_together(tmp_path_factory.mktemp("outline_mistakes"), files)
+
+
+@pytest.mark.xdist_group("outline_mistakes")
 @pytest.mark.parametrize("case", sorted(ERRORS))
 def test_outline_mistakes_are_collection_errors_at_their_line(
-    pytester: pytest.Pytester, case: str
+    outline_mistakes_collected: CollectedTogether, case: str
 ) -> None:
     old, new, message = ERRORS[case]
     assert OUTLINE.count(old) == 1
     text = OUTLINE.replace(old, new)
     changed = line_of(text, new.strip().splitlines()[0])
     reported = line_of(OUTLINE, ERROR_LINES[case]) if case in ERROR_LINES else changed
-    expected = f"o.tier2.yaml:{reported}: {message.replace('@N', str(changed))}"
-    assert collection_error(pytester, text) == expected
+    file_name = f"{case}.tier2.yaml"
+    expected = f"{file_name}:{reported}: {message.replace('@N', str(changed))}"
+    assert outline_mistakes_collected.ret == pytest.ExitCode.INTERRUPTED
+    assert outline_mistakes_collected.errors == len(ERRORS)  # one error a file
+    assert error_section(outline_mistakes_collected, file_name) == [expected]
 
 
 def test_two_outlines_making_one_name_is_an_error_naming_both_rows(

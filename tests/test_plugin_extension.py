@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from tier2_test_support import error_section
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "example_suites"
 
@@ -99,18 +100,6 @@ def line_of(text: str, needle: str) -> int:
         if needle in line:
             return number
     raise AssertionError(f"{needle!r} not in text")
-
-
-def error_section(result: pytest.RunResult, file: str) -> list[str]:
-    """The lines of the `ERROR collecting <file>` section."""
-    lines = result.outlines
-    start = next(i for i, line in enumerate(lines) if f"ERROR collecting {file} " in line)
-    body = []
-    for line in lines[start + 1 :]:
-        if line.startswith(("_", "=")):
-            break
-        body.append(line)
-    return body
 
 
 def test_public_names_import_from_the_package() -> None:
