@@ -733,7 +733,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--quick",
         action="store_true",
-        help="tiny workload (4 files x 5 items), repeat 1, no scaling/xdist (smoke test)",
+        help="tiny workload (4 files x 5 items), repeat 1; no warm-up, scaling or xdist (smoke)",
     )
     parser.add_argument("--json", type=Path, metavar="PATH", help="also dump the raw numbers")
     parser.add_argument("--keep", action="store_true", help="keep the generated workloads and logs")
@@ -816,7 +816,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             side: write_workload(side, work / f"{side}-{items}", items // per_file, per_file)
             for side in SIDES
         }
-        warm_up(runner, base.values())
+        if not args.quick:  # a smoke run's figures mean nothing: no need to warm them
+            warm_up(runner, base.values())
         log("base: full runs")
         results.base += measure(runner, [(base[s], "full", 0) for s in SIDES], repeat, "full")
         log("base: collect-only runs")
