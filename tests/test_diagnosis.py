@@ -13,10 +13,12 @@ import re
 import textwrap
 import xml.etree.ElementTree as ET
 from contextlib import redirect_stderr, redirect_stdout
+from fnmatch import fnmatch
 from pathlib import Path
 from typing import Any
 
 import pytest
+from tier2_test_support import CollectedTogether, collect_together, error_section
 
 from pytest_tier2 import cli
 
@@ -362,37 +364,48 @@ expectations: []
 """
 
 
-@pytest.mark.parametrize(
-    ("param", "message"),
-    [
-        (
-            "requested_step: 2",
-            "unknown param 'requested_step' for mission 'daily_loop'; did you mean "
-            "'requested_steps'? (accepted: requested_human_steps, requested_steps)",
-        ),
-        (
-            "mode: default",
-            "unknown param 'mode' for mission 'daily_loop' "
-            "(accepted: requested_human_steps, requested_steps)",
-        ),
-        (
-            'requested_human_steps: "1"',
-            "param 'requested_human_steps' of mission 'daily_loop' must be an integer, not \"1\"",
-        ),
-        (
-            "requested_human_steps: true",
-            "param 'requested_human_steps' of mission 'daily_loop' must be an integer, not true",
-        ),
-    ],
-    ids=["typo", "ignored-before", "string", "bool-is-not-int"],
-)
+# A built-in mission's param, and the message at its line (line 7).
+BUILT_IN_PARAMS: dict[str, tuple[str, str]] = {
+    "typo": (
+        "requested_step: 2",
+        "unknown param 'requested_step' for mission 'daily_loop'; did you mean "
+        "'requested_steps'? (accepted: requested_human_steps, requested_steps)",
+    ),
+    "ignored-before": (
+        "mode: default",
+        "unknown param 'mode' for mission 'daily_loop' "
+        "(accepted: requested_human_steps, requested_steps)",
+    ),
+    "string": (
+        'requested_human_steps: "1"',
+        "param 'requested_human_steps' of mission 'daily_loop' must be an integer, not \"1\"",
+    ),
+    "bool-is-not-int": (
+        "requested_human_steps: true",
+        "param 'requested_human_steps' of mission 'daily_loop' must be an integer, not true",
+    ),
+}
+
+
+@pytest.fixture(scope="session")
+def built_in_params_collected(tmp_path_factory: pytest.TempPathFactory) -> CollectedTogether:
+    """Every case of BUILT_IN_PARAMS, a file each, collected together in the project."""
+    files = {"tox.ini": "[pytest]\n", "conftest.py": CONFTEST}
+    for case, (param, _) in BUILT_IN_PARAMS.items():
+        files[f"daily-{case}.tier2.yaml"] = DAILY.format(param=param)
+    return collect_together(tmp_path_factory.mktemp("built_in_params"), files)
+
+
+@pytest.mark.xdist_group("built_in_params")
+@pytest.mark.parametrize("case", BUILT_IN_PARAMS)
 def test_a_built_in_missions_params_are_checked_at_their_line(
-    project: pytest.Pytester, param: str, message: str
+    built_in_params_collected: CollectedTogether, case: str
 ) -> None:
-    project.makefile(".tier2.yaml", daily=DAILY.format(param=param))
-    result = project.runpytest(*NO_CACHE, "--collect-only")
-    assert result.ret == pytest.ExitCode.INTERRUPTED
-    result.stdout.fnmatch_lines([f"daily.tier2.yaml:7: {message}"])
+    message = BUILT_IN_PARAMS[case][1]
+    file_name = f"daily-{case}.tier2.yaml"
+    assert built_in_params_collected.ret == pytest.ExitCode.INTERRUPTED
+    assert built_in_params_collected.errors == len(BUILT_IN_PARAMS)  # one error a file
+    assert error_section(built_in_params_collected, file_name) == [f"{file_name}:7: {message}"]
 
 
 CUSTOM_PARAMS_CONFTEST = """\
@@ -418,28 +431,40 @@ def custom_call(params: str, mission: str = "counter") -> str:
     )
 
 
-@pytest.mark.parametrize(
-    ("params", "problem"),
-    [
-        ("{start: 1, ratio: 2, label: null}", None),  # an int where a float is declared
-        ("{ratio: 0.5, label: x}", None),
-        ("{start: 1.0}", "param 'start' of mission 'counter' must be an integer, not 1.0"),
-        ("{start: false}", "param 'start' of mission 'counter' must be an integer, not false"),
-        ("{ratio: true}", "param 'ratio' of mission 'counter' must be a number, not true"),
-        ("{label: 3}", "param 'label' of mission 'counter' must be a string or null, not 3"),
-        ("{lable: x}", "unknown param 'lable' for mission 'counter'; did you mean 'label'? *"),
-    ],
-)
+# Params for the conftest's `counter`, and the problem at their line (None: accepted).
+CUSTOM_PARAMS: list[tuple[str, str | None]] = [
+    ("{start: 1, ratio: 2, label: null}", None),  # an int where a float is declared
+    ("{ratio: 0.5, label: x}", None),
+    ("{start: 1.0}", "param 'start' of mission 'counter' must be an integer, not 1.0"),
+    ("{start: false}", "param 'start' of mission 'counter' must be an integer, not false"),
+    ("{ratio: true}", "param 'ratio' of mission 'counter' must be a number, not true"),
+    ("{label: 3}", "param 'label' of mission 'counter' must be a string or null, not 3"),
+    ("{lable: x}", "unknown param 'lable' for mission 'counter'; did you mean 'label'? *"),
+]
+
+
+@pytest.fixture(scope="session")
+def custom_params_collected(tmp_path_factory: pytest.TempPathFactory) -> CollectedTogether:
+    """Every case of CUSTOM_PARAMS, a file each, collected together beside the conftest."""
+    files = {"conftest.py": CUSTOM_PARAMS_CONFTEST}
+    for number, (params, _) in enumerate(CUSTOM_PARAMS):
+        files[f"custom-{number}.tier2.yaml"] = custom_call(params)
+    return collect_together(tmp_path_factory.mktemp("custom_params"), files)
+
+
+@pytest.mark.xdist_group("custom_params")
+@pytest.mark.parametrize(("params", "problem"), CUSTOM_PARAMS)
 def test_a_custom_mission_declares_its_params_with_types(
-    pytester: pytest.Pytester, params: str, problem: str | None
+    custom_params_collected: CollectedTogether, params: str, problem: str | None
 ) -> None:
-    pytester.makeconftest(CUSTOM_PARAMS_CONFTEST)
-    pytester.makefile(".tier2.yaml", custom=custom_call(params))
-    result = pytester.runpytest(*NO_CACHE, "--collect-only", "-q")
+    collected = custom_params_collected
+    file_name = f"custom-{CUSTOM_PARAMS.index((params, problem))}.tier2.yaml"
+    assert collected.errors == sum(problem is not None for _, problem in CUSTOM_PARAMS)
     if problem is None:
-        assert result.ret == pytest.ExitCode.NO_TESTS_COLLECTED, result.stdout.str()
+        assert f"ERROR collecting {file_name} " not in "\n".join(collected.outlines)
     else:
-        result.stdout.fnmatch_lines([f"custom.tier2.yaml:5: {problem}"])
+        (message,) = error_section(collected, file_name)
+        assert fnmatch(message, f"{file_name}:5: {problem}"), message
 
 
 def test_a_mission_registered_without_params_accepts_any(pytester: pytest.Pytester) -> None:
@@ -479,40 +504,53 @@ expectations:
 """
 
 
-@pytest.mark.parametrize(
-    ("old", "new", "message"),
-    [
-        (
-            "      - name: echo",
-            "      - name: ecoh",
-            "unknown mission 'ecoh'; did you mean 'echo'?",
-        ),
-        ("    op: eq", "    op: EQ", "unknown op 'EQ'; did you mean 'eq'?"),
-        ("    op: eq", "    op: conatins", "unknown op 'conatins'; did you mean 'contains'?"),
-        (
-            "    scenario: morning",
-            "    scenario: mornin",
-            "unknown scenario 'mornin' in expectation 'e'; did you mean 'morning'?",
-        ),
-        (
-            "    mission: said",
-            "    mission: sad",
-            "unknown mission result 'sad' in expectation 'e'; did you mean 'said'?",
-        ),
-        (
-            "    path: success",
-            "    pth: success",
-            "unknown key 'pth' in expectation; did you mean 'path'?",
-        ),
-    ],
-)
+# A name in SUGGESTING, a misspelling of it, and the message at the misspelt line.
+MISSPELT: list[tuple[str, str, str]] = [
+    (
+        "      - name: echo",
+        "      - name: ecoh",
+        "unknown mission 'ecoh'; did you mean 'echo'?",
+    ),
+    ("    op: eq", "    op: EQ", "unknown op 'EQ'; did you mean 'eq'?"),
+    ("    op: eq", "    op: conatins", "unknown op 'conatins'; did you mean 'contains'?"),
+    (
+        "    scenario: morning",
+        "    scenario: mornin",
+        "unknown scenario 'mornin' in expectation 'e'; did you mean 'morning'?",
+    ),
+    (
+        "    mission: said",
+        "    mission: sad",
+        "unknown mission result 'sad' in expectation 'e'; did you mean 'said'?",
+    ),
+    (
+        "    path: success",
+        "    pth: success",
+        "unknown key 'pth' in expectation; did you mean 'path'?",
+    ),
+]
+
+
+@pytest.fixture(scope="session")
+def misspelt_collected(tmp_path_factory: pytest.TempPathFactory) -> CollectedTogether:
+    """Every case of MISSPELT, a file each, collected together."""
+    files = {
+        f"s-{number}.tier2.yaml": SUGGESTING.replace(old, new)
+        for number, (old, new, _) in enumerate(MISSPELT)
+    }
+    return collect_together(tmp_path_factory.mktemp("misspelt"), files)
+
+
+@pytest.mark.xdist_group("misspelt")
+@pytest.mark.parametrize(("old", "new", "message"), MISSPELT)
 def test_every_unknown_name_suggests_the_nearest_valid_one(
-    pytester: pytest.Pytester, old: str, new: str, message: str
+    misspelt_collected: CollectedTogether, old: str, new: str, message: str
 ) -> None:
-    text = SUGGESTING.replace(old, new)
-    pytester.makefile(".tier2.yaml", s=text)
-    result = pytester.runpytest(*NO_CACHE, "--collect-only")
-    result.stdout.fnmatch_lines([f"s.tier2.yaml:{line_of(text, new)}: {message}*"])
+    file_name = f"s-{MISSPELT.index((old, new, message))}.tier2.yaml"
+    line = line_of(SUGGESTING.replace(old, new), new)
+    assert misspelt_collected.errors == len(MISSPELT)  # one error a file
+    (found,) = error_section(misspelt_collected, file_name)
+    assert fnmatch(found, f"{file_name}:{line}: {message}*"), found
 
 
 def test_nothing_close_suggests_nothing(pytester: pytest.Pytester) -> None:
