@@ -18,7 +18,7 @@ import importlib
 import pkgutil
 
 import pytest
-from tier2_test_support import blocked_plugins
+from tier2_test_support import INNER_UNSET, blocked_plugins
 
 import pytest_tier2
 
@@ -75,6 +75,6 @@ def pytester(
         monkeypatch.setenv("PYTEST_ADDOPTS", "-p no:randomly")
     else:
         monkeypatch.setenv("PYTEST_ADDOPTS", blocked_plugins())
-    for variable in ("GITHUB_ACTIONS", "CI", "BUILD_NUMBER"):
+    for variable in INNER_UNSET:
         monkeypatch.delenv(variable, raising=False)
     return pytester
