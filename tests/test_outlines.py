@@ -596,34 +596,59 @@ def test_declared_versions_this_plugin_reads(pytester: pytest.Pytester, declared
     pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
 
 
-@pytest.mark.parametrize("declared", ["1.2", "2", '"2.0"', '"1.10"'])
+NEWER_VERSIONS = ["1.2", "2", '"2.0"', '"1.10"']
+MALFORMED_VERSIONS = {
+    "true": "'format' must be a version such as 1.1, not a boolean",
+    "one": "'format' must be a version such as 1.1, not 'one'",
+    "[1, 1]": "'format' must be a version such as 1.1, not a list",
+    "0.9": "there is no format 0.9: this plugin reads format 1 and 1.1",
+}
+
+
+def newer_file(declared: str) -> str:
+    return f"newer-{NEWER_VERSIONS.index(declared)}.tier2.yaml"
+
+
+def malformed_file(declared: str) -> str:
+    return f"malformed-{list(MALFORMED_VERSIONS).index(declared)}.tier2.yaml"
+
+
+@pytest.fixture(scope="session")
+def versions_collected(tmp_path_factory: pytest.TempPathFactory) -> CollectedTogether:
+    """A file for each newer and each malformed version, collected together."""
+    files = {
+        newer_file(declared): f"suite: s\nformat: {declared}\nscenarios: []\nexpectations: []\n"
+        for declared in NEWER_VERSIONS
+    }
+    for declared in MALFORMED_VERSIONS:
+        files[malformed_file(declared)] = f"format: {declared}\nscenarios: []\nexpectations: []\n"
+    collected = collect_together(tmp_path_factory.mktemp("versions"), files)
+    assert collected.errors == len(files)  # one error a file
+    return collected
+
+
+@pytest.mark.xdist_group("versions")
+@pytest.mark.parametrize("declared", NEWER_VERSIONS)
 def test_a_newer_version_is_refused_with_a_message_to_upgrade(
-    pytester: pytest.Pytester, declared: str
+    versions_collected: CollectedTogether, declared: str
 ) -> None:
     shown = declared.strip('"').removesuffix(".0")
-    text = "suite: s\nformat: " + declared + "\nscenarios: []\nexpectations: []\n"
-    assert collection_error(pytester, text).startswith(
-        f"o.tier2.yaml:2: this file is format {shown}, newer than pytest-tier2 "
+    file_name = newer_file(declared)
+    (message,) = error_section(versions_collected, file_name)
+    assert message.startswith(
+        f"{file_name}:2: this file is format {shown}, newer than pytest-tier2 "
     )
-    assert collection_error(pytester, text).endswith(
-        "reads (format 1.1 at most); upgrade it: pip install -U pytest-tier2"
-    )
+    assert message.endswith("reads (format 1.1 at most); upgrade it: pip install -U pytest-tier2")
 
 
-@pytest.mark.parametrize(
-    ("declared", "message"),
-    [
-        ("true", "'format' must be a version such as 1.1, not a boolean"),
-        ("one", "'format' must be a version such as 1.1, not 'one'"),
-        ("[1, 1]", "'format' must be a version such as 1.1, not a list"),
-        ("0.9", "there is no format 0.9: this plugin reads format 1 and 1.1"),
-    ],
-)
+@pytest.mark.xdist_group("versions")
+@pytest.mark.parametrize("declared", MALFORMED_VERSIONS)
 def test_a_malformed_version_is_an_error(
-    pytester: pytest.Pytester, declared: str, message: str
+    versions_collected: CollectedTogether, declared: str
 ) -> None:
-    text = f"format: {declared}\nscenarios: []\nexpectations: []\n"
-    assert collection_error(pytester, text) == f"o.tier2.yaml:1: {message}"
+    file_name = malformed_file(declared)
+    message = MALFORMED_VERSIONS[declared]
+    assert error_section(versions_collected, file_name) == [f"{file_name}:1: {message}"]
 
 
 def test_a_file_declaring_1_may_not_use_examples(pytester: pytest.Pytester) -> None:
