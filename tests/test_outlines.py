@@ -496,6 +496,7 @@ def test_outline_mistakes_are_collection_errors_at_their_line(
     assert outline_mistakes_collected.ret == pytest.ExitCode.INTERRUPTED
     assert outline_mistakes_collected.errors == len(ERRORS)  # one error a file
     assert error_section(outline_mistakes_collected, file_name) == [expected]
+    assert outline_mistakes_collected.located_lines(file_name) == [expected]
 
 
 def test_two_outlines_making_one_name_is_an_error_naming_both_rows(
@@ -623,7 +624,8 @@ def versions_collected(tmp_path_factory: pytest.TempPathFactory) -> CollectedTog
     for declared in MALFORMED_VERSIONS:
         files[malformed_file(declared)] = f"format: {declared}\nscenarios: []\nexpectations: []\n"
     collected = collect_together(tmp_path_factory.mktemp("versions"), files)
-    assert collected.errors == len(files)  # one error a file
+    assert collected.ret == pytest.ExitCode.INTERRUPTED
+    assert collected.errors == len(NEWER_VERSIONS) + len(MALFORMED_VERSIONS)  # one a file
     return collected
 
 
@@ -635,6 +637,7 @@ def test_a_newer_version_is_refused_with_a_message_to_upgrade(
     shown = declared.strip('"').removesuffix(".0")
     file_name = newer_file(declared)
     (message,) = error_section(versions_collected, file_name)
+    assert versions_collected.located_lines(file_name) == [message]
     assert message.startswith(
         f"{file_name}:2: this file is format {shown}, newer than pytest-tier2 "
     )
@@ -648,7 +651,9 @@ def test_a_malformed_version_is_an_error(
 ) -> None:
     file_name = malformed_file(declared)
     message = MALFORMED_VERSIONS[declared]
-    assert error_section(versions_collected, file_name) == [f"{file_name}:1: {message}"]
+    expected = [f"{file_name}:1: {message}"]
+    assert error_section(versions_collected, file_name) == expected
+    assert versions_collected.located_lines(file_name) == expected
 
 
 def test_a_file_declaring_1_may_not_use_examples(pytester: pytest.Pytester) -> None:

@@ -93,6 +93,8 @@ class CollectedTogether:
     section. One pytest start-up (and one formatted interruption) instead of one a case.
     """
 
+    path: Path
+    """The directory the files were written to and collected in."""
     ret: int
     outlines: list[str]
 
@@ -106,6 +108,11 @@ class CollectedTogether:
             if "::" in line:
                 ids.append(line)
         return ids
+
+    def located_lines(self, file_name: str) -> list[str]:
+        """Every line of the output that is a `file_name:line: message`, wherever it is."""
+        located = re.compile(rf"{re.escape(file_name)}:\d+: ")
+        return [line for line in self.outlines if located.match(line)]
 
     @property
     def errors(self) -> int:
@@ -130,4 +137,4 @@ def collect_together(directory: Path, files: Mapping[str, str]) -> CollectedToge
         cwd=directory, env=env, capture_output=True, text=True, timeout=300, check=False,
     )  # fmt: skip
     assert not proc.stderr, proc.stderr
-    return CollectedTogether(ret=proc.returncode, outlines=proc.stdout.splitlines())
+    return CollectedTogether(directory, proc.returncode, proc.stdout.splitlines())
