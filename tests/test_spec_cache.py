@@ -177,11 +177,8 @@ def test_an_items_entry_is_there_after_its_suite_ran_and_was_released(
 
 
 EDITS_AFTER_COLLECTION = """
-import json
 import shutil
-from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 
 def pytest_collection_finish(session):
